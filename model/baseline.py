@@ -1,0 +1,57 @@
+"""The keyword baseline: lexicon rules alone, no learning. The bar the classifier must clear by 0.10 macro-F1."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from model.annotate import PhraseMatcher, tokenize
+from model.lexicons import DEFAULT_LEXICON_DIR, load_lexicons
+from model.taxonomy import CATEGORIES, LEVELS
+
+_KINDS = ("diseases", "drugs", "claim_verbs", "hedges", "negations", "safety", "guarantee", "science",
+          "testimonial", "drug_comparison", "structure_function", "disease_scope")
+_MEDIUM_CUES = {"structure_function": "structure_function", "science": "science", "testimonial": "testimonial"}
+
+
+class KeywordBaseline:
+    """Rules over lexicon matches, with the same scoring interface as SentenceClassifier."""
+
+    def __init__(self, lexicon_dir: str | Path | None = None) -> None:
+        self.lexicon_dir = lexicon_dir
+
+    def fit(self, X: Sequence[str] = (), y: object = None, **_: object) -> KeywordBaseline:
+        lexicons = load_lexicons(Path(self.lexicon_dir) if self.lexicon_dir else DEFAULT_LEXICON_DIR)
+        self.matcher_ = PhraseMatcher({kind: lexicons[kind] for kind in _KINDS})
+        return self
+
+    def features(self, texts: Sequence[str]) -> list[set[str]]:
+        return [{kind for _, _, kind in self.matcher_.matches(tokenize(t))} for t in texts]
+
+    def categories_of(self, kinds: set[str]) -> list[str]:
+        """The rule: which categories a sentence's lexicon matches signal."""
+        found = []
+        negated = "negations" in kinds
+        if "diseases" in kinds and ({"claim_verbs", "hedges"} & kinds) and not negated:
+            found.append("disease")
+        if "drug_comparison" in kinds or ("drugs" in kinds and not negated and "claim_verbs" in kinds):
+            found.append("drug")
+        found += [c for c in ("safety", "guarantee") if c in kinds]
+        found += [category for kind, category in _MEDIUM_CUES.items() if kind in kinds]
+        return found
+
+    def level_proba(self, features: list[set[str]]) -> np.ndarray:
+        proba = np.zeros((len(features), len(LEVELS)))
+        for row, kinds in enumerate(features):
+            found = self.categories_of(kinds)
+            level = 2 if {"disease", "drug", "safety", "guarantee"} & set(found) else 1 if found else 0
+            proba[row, level] = 1.0
+        return proba
+
+    def category_proba(self, features: list[set[str]]) -> np.ndarray:
+        return np.array([[float(c in self.categories_of(k)) for c in CATEGORIES] for k in features]).reshape(-1, len(CATEGORIES))
+
+    def matched_terms(self, text: str) -> dict[str, list[str]]:
+        return self.matcher_.terms(text)

@@ -1,0 +1,125 @@
+"""The sentence classifier: annotated word n-grams into a calibrated level head and a category head.
+
+Both heads read one shared feature matrix, so a sentence is annotated and
+vectorised once. The level head is a logistic regression calibrated by
+cross-validation over documents (sentences of one document never sit on both
+sides of a calibration split); the category head is one-vs-rest logistic
+regression over the seven categories of the labeling guide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from model.annotate import LexiconAnnotator
+from model.taxonomy import CATEGORIES, LEVELS
+
+
+class SentenceClassifier(ClassifierMixin, BaseEstimator):
+    """Predicts a risk level (calibrated) and categories for each sentence.
+
+    Parameters follow scikit-learn's contract: stored as given, used in `fit`.
+    """
+
+    def __init__(
+        self,
+        lexicon_dir: str | Path | None = None,
+        ngram_max: int = 2,
+        min_df: int = 1,
+        max_features: int | None = 200_000,
+        level_c: float = 4.0,
+        category_c: float = 4.0,
+        calibration: str = "sigmoid",
+        calibration_folds: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.lexicon_dir = lexicon_dir
+        self.ngram_max = ngram_max
+        self.min_df = min_df
+        self.max_features = max_features
+        self.level_c = level_c
+        self.category_c = category_c
+        self.calibration = calibration
+        self.calibration_folds = calibration_folds
+        self.random_state = random_state
+
+    def fit(
+        self,
+        X: Sequence[str],
+        y: Sequence[str],
+        categories: Sequence[Sequence[str]] | None = None,
+        groups: Sequence[str] | None = None,
+    ) -> SentenceClassifier:
+        """Fit on sentences `X` with levels `y`, their `categories` and document `groups`."""
+        self.featurizer_ = self._build_featurizer()
+        features = self.featurizer_.fit_transform(list(X))
+        self.classes_ = np.array(LEVELS)
+        self.level_head_ = self._level_head(groups, len(y)).fit(features, np.asarray(y))
+        self.category_binarizer_ = MultiLabelBinarizer(classes=list(CATEGORIES))
+        targets = self.category_binarizer_.fit_transform(categories if categories is not None else [[]] * len(y))
+        self.category_head_ = OneVsRestClassifier(
+            LogisticRegression(C=self.category_c, class_weight="balanced", max_iter=2000)
+        ).fit(features, targets)
+        return self
+
+    def _build_featurizer(self) -> Pipeline:
+        return Pipeline(
+            [
+                ("annotate", LexiconAnnotator(self.lexicon_dir)),
+                (
+                    "ngrams",
+                    TfidfVectorizer(
+                        token_pattern=r"\S+",
+                        lowercase=False,
+                        ngram_range=(1, self.ngram_max),
+                        min_df=self.min_df,
+                        max_features=self.max_features,
+                        sublinear_tf=True,
+                        dtype=np.float32,
+                    ),
+                ),
+            ]
+        )
+
+    def _level_head(self, groups: Sequence[str] | None, n: int) -> CalibratedClassifierCV:
+        base = LogisticRegression(C=self.level_c, class_weight="balanced", max_iter=2000)
+        folds = min(self.calibration_folds, len(set(groups))) if groups is not None else self.calibration_folds
+        cv = list(GroupKFold(n_splits=folds).split(np.zeros(n), groups=groups)) if groups is not None else folds
+        return CalibratedClassifierCV(base, method=self.calibration, cv=cv, ensemble=False)
+
+    def features(self, X: Sequence[str]):
+        """The shared sparse feature matrix of sentences `X`."""
+        return self.featurizer_.transform(X)
+
+    def level_proba(self, features) -> np.ndarray:
+        """Calibrated probabilities in the order of LEVELS (low, medium, high)."""
+        proba = self.level_head_.predict_proba(features)
+        full = np.zeros((proba.shape[0], len(LEVELS)), dtype=np.float64)
+        for column, level in enumerate(self.level_head_.classes_):
+            full[:, LEVELS.index(level)] = proba[:, column]
+        return full
+
+    def category_proba(self, features) -> np.ndarray:
+        """Per-category probabilities in the order of CATEGORIES."""
+        return self.category_head_.predict_proba(features)
+
+    def matched_terms(self, text: str) -> dict[str, list[str]]:
+        """Lexicon phrases found in `text`, by lexicon (for fix hints)."""
+        return self.featurizer_.named_steps["annotate"].matched_terms(text)
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        return self.level_proba(self.features(X))
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

@@ -1,0 +1,185 @@
+"""Document prediction: sentences in, the one JSON contract every interface returns.
+
+The CLI, the HTTP API and batch scoring all call `ClaimRiskModel.classify`
+(or `classify_many`), so the contract is built in exactly one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from model.disclaimer import is_disclaimer
+from model.errors import InputError
+from model.hints import fix_hint
+from model.taxonomy import CATEGORIES, HIGH_CATEGORIES, LEVELS, MEDIUM_CATEGORIES
+from model.text import Format, Sentence, split_sentences
+
+CATEGORY_THRESHOLD = 0.5
+# A document's probability of a level is a noisy-OR over its strongest sentences; using only
+# the top few keeps forty harmless sentences from adding up to a false alarm.
+DOCUMENT_TOP_K = 3
+FORMATS: tuple[Format, ...] = ("text", "html", "markdown")
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePrediction:
+    start: int
+    end: int
+    text: str
+    label: str
+    scores: dict[str, float]
+    categories: list[str]
+    hint: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPrediction:
+    label: str
+    score: float
+    scores: dict[str, float]
+    categories: list[str]
+    disclaimer: bool
+    sentences: list[SentencePrediction]
+    model: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SentenceScorer(Protocol):
+    """What a document needs of a sentence model: the classifier, or the keyword baseline."""
+
+    def features(self, texts: Sequence[str]) -> Any: ...
+    def level_proba(self, features: Any) -> np.ndarray: ...
+    def category_proba(self, features: Any) -> np.ndarray: ...
+    def matched_terms(self, text: str) -> dict[str, list[str]]: ...
+
+
+class ClaimRiskModel:
+    """A fitted sentence scorer with its version: what the service and the CLI hold."""
+
+    def __init__(self, classifier: SentenceScorer, version: str, manifest: dict[str, Any] | None = None) -> None:
+        self.classifier = classifier
+        self.version = version
+        self.manifest = manifest or {"version": version}
+
+    def classify(self, source: str, fmt: Format = "text", all_sentences: bool = False) -> DocumentPrediction:
+        """Classify one document given as plain text, HTML or Markdown."""
+        return self.classify_many([source], fmt, all_sentences)[0]
+
+    def classify_many(
+        self, sources: Sequence[str], fmt: Format | Sequence[Format] = "text", all_sentences: bool = False
+    ) -> list[DocumentPrediction]:
+        """Classify documents together: one feature pass over all their sentences is much faster."""
+        formats = [fmt] * len(sources) if isinstance(fmt, str) else list(fmt)
+        segmented = [_segment(source, f) for source, f in zip(sources, formats, strict=True)]
+        levels, cats = self.score_sentences([s.text for sentences in segmented for s in sentences])
+        results, offset = [], 0
+        for sentences in segmented:
+            stop = offset + len(sentences)
+            results.append(self._document(sentences, levels[offset:stop], cats[offset:stop], all_sentences))
+            offset = stop
+        return results
+
+    def score_sentences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Level and category probabilities of sentences, with rule 7 of the guide: the disclaimer is low."""
+        if not texts:
+            return np.zeros((0, len(LEVELS))), np.zeros((0, len(CATEGORIES)))
+        features = self.classifier.features(texts)
+        levels = np.array(self.classifier.level_proba(features), dtype=np.float64)
+        levels[[is_disclaimer(t) for t in texts]] = (1.0, 0.0, 0.0)
+        return levels, self.classifier.category_proba(features)
+
+    def predict_sentences(self, texts: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+        """Level and categories of each sentence, as evaluation compares them with labels."""
+        levels, cats = self.score_sentences(texts)
+        labels = [LEVELS[i] for i in levels.argmax(axis=1)] if len(texts) else []
+        return labels, [decode_categories(label, cats[i]) for i, label in enumerate(labels)]
+
+    def _document(
+        self, sentences: list[Sentence], levels: np.ndarray, cats: np.ndarray, all_sentences: bool
+    ) -> DocumentPrediction:
+        disclaimer = any(levels[i, 0] == 1.0 and is_disclaimer(s.text) for i, s in enumerate(sentences))
+        predictions = [
+            self._sentence(s, levels[i], cats[i], disclaimer) for i, s in enumerate(sentences)
+        ]
+        doc_scores = document_scores(levels)
+        label = LEVELS[max((LEVELS.index(p.label) for p in predictions), default=0)]
+        flagged = [p for p in predictions if p.label != "low"]
+        return DocumentPrediction(
+            label=label,
+            score=doc_scores["low"] if label == "low" else _at_least(doc_scores, label),
+            scores=doc_scores,
+            categories=_document_categories(flagged),
+            disclaimer=disclaimer,
+            sentences=predictions if all_sentences else flagged,
+            model={"version": self.version},
+        )
+
+    def _sentence(self, sentence: Sentence, level_p: np.ndarray, cat_p: np.ndarray, disclaimer: bool) -> SentencePrediction:
+        label = LEVELS[int(level_p.argmax())]
+        categories = decode_categories(label, cat_p)
+        hint = ""
+        if categories:
+            terms = self.classifier.matched_terms(sentence.text)
+            hint = fix_hint(categories, terms, disclaimer)
+        return SentencePrediction(
+            start=sentence.start,
+            end=sentence.end,
+            text=sentence.text,
+            label=label,
+            scores=_rounded(dict(zip(LEVELS, level_p.tolist(), strict=True))),
+            categories=categories,
+            hint=hint,
+        )
+
+
+def _segment(source: str, fmt: Format) -> list[Sentence]:
+    if fmt not in FORMATS:
+        raise InputError(f"format must be one of {list(FORMATS)}, got {fmt!r}")
+    return split_sentences(source, fmt)
+
+
+def decode_categories(label: str, proba: np.ndarray) -> list[str]:
+    """Categories consistent with the level: none for low, medium ones for medium, at least one high for high."""
+    if label == "low":
+        return []
+    allowed = CATEGORIES if label == "high" else MEDIUM_CATEGORIES
+    required = HIGH_CATEGORIES if label == "high" else MEDIUM_CATEGORIES
+    by_score = sorted(((float(proba[CATEGORIES.index(c)]), c) for c in allowed), reverse=True)
+    chosen = [c for p, c in by_score if p >= CATEGORY_THRESHOLD]
+    if not any(c in required for c in chosen):
+        best = max((p, c) for p, c in by_score if c in required)[1]
+        chosen.insert(0, best)
+    return chosen
+
+
+def document_scores(levels: np.ndarray) -> dict[str, float]:
+    """P(document's highest level is low / medium / high) by noisy-OR over its strongest sentences."""
+    if len(levels) == 0:
+        return {"low": 1.0, "medium": 0.0, "high": 0.0}
+    p_high = _noisy_or(levels[:, 2])
+    p_at_least_medium = max(_noisy_or(levels[:, 1] + levels[:, 2]), p_high)
+    return _rounded({"low": 1.0 - p_at_least_medium, "medium": p_at_least_medium - p_high, "high": p_high})
+
+
+def _noisy_or(p: np.ndarray) -> float:
+    top = np.sort(np.clip(p, 0.0, 1.0))[-DOCUMENT_TOP_K:]
+    return float(1.0 - np.prod(1.0 - top))
+
+
+def _at_least(scores: dict[str, float], label: str) -> float:
+    return round(sum(scores[level] for level in LEVELS[LEVELS.index(label) :]), 4)
+
+
+def _document_categories(flagged: list[SentencePrediction]) -> list[str]:
+    present = {c for p in flagged for c in p.categories}
+    return [c for c in CATEGORIES if c in present]
+
+
+def _rounded(scores: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 4) for k, v in scores.items()}

@@ -1,0 +1,47 @@
+"""Classification figures in one shape for the model card, `claimrisk evaluate` and the promotion rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+
+from model.taxonomy import CATEGORIES, LEVELS
+
+
+def level_metrics(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, Any]:
+    """Per-class precision/recall/F1, macro-F1 and the confusion matrix (rows: true, columns: predicted)."""
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(LEVELS), zero_division=0
+    )
+    return {
+        "macro_f1": round(float(np.mean(f1)), 4),
+        "accuracy": round(float(np.mean(np.asarray(y_true) == np.asarray(y_pred))), 4),
+        "per_class": {
+            level: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": int(s)}
+            for level, p, r, f, s in zip(LEVELS, precision, recall, f1, support, strict=True)
+        },
+        "confusion": {"labels": list(LEVELS), "matrix": confusion_matrix(y_true, y_pred, labels=list(LEVELS)).tolist()},
+    }
+
+
+def category_metrics(true: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, Any]:
+    """Multi-label figures of the category head, per category and micro/macro."""
+    y_true = np.array([[c in row for c in CATEGORIES] for row in true], dtype=int)
+    y_pred = np.array([[c in row for c in CATEGORIES] for row in pred], dtype=int)
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, zero_division=0)
+    return {
+        "micro_f1": round(float(f1_score(y_true, y_pred, average="micro", zero_division=0)), 4),
+        "macro_f1": round(float(np.mean(f1)), 4),
+        "per_category": {
+            c: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": int(s)}
+            for c, p, r, f, s in zip(CATEGORIES, precision, recall, f1, support, strict=True)
+        },
+    }
+
+
+def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Concatenate out-of-fold predictions from several splits before scoring them."""
+    return {key: [item for r in results for item in r[key]] for key in results[0]}
