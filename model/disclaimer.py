@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+_FDA = r"(?:the\s+)?(?:u\.?\s?s\.?\s+)?(?:fda|food\s+(?:and|&)\s+drug\s+administration)"
+_NOT = r"(?:\s+not|n['’]t)"
 _DISCLAIMER = re.compile(
-    r"(?:statements?|claims?)\s+(?:\w+\s+){0,3}(?:have|has)\s+not\s+been\s+evaluated\s+by\s+the\s+"
-    r"(?:u\.?\s?s\.?\s+)?(?:fda|food\s+(?:and|&)\s+drug\s+administration)"
-    r"|not\s+intended\s+to\s+diagnose,?\s+treat,?\s+cure,?\s+(?:or|and)\s+prevent\s+any\s+disease",
+    rf"(?:statements?|claims?)\s+(?:\w+\s+){{0,3}}(?:have|has){_NOT}\s+been\s+(?:evaluated|reviewed|approved)\s+by\s+{_FDA}"
+    rf"|(?:statements?|claims?|^\W*)\s*not\s+(?:been\s+)?evaluated\s+by\s+{_FDA}"
+    rf"|{_FDA}\s+(?:has|have){_NOT}\s+(?:evaluated|reviewed)\s+(?:these|this|the)\s+(?:statements?|claims?)"
+    r"|not\s+(?:been\s+)?intended\s+to\s+diagnose,?\s+treat,?\s+cure,?\s+(?:or|and)\s+prevent\s+(?:any\s+)?diseases?",
     re.IGNORECASE,
 )
 

@@ -72,16 +72,23 @@ class ClaimRiskModel:
         return self.classify_many([source], fmt, all_sentences)[0]
 
     def classify_many(
-        self, sources: Sequence[str], fmt: Format | Sequence[Format] = "text", all_sentences: bool = False
+        self,
+        sources: Sequence[str],
+        fmt: Format | Sequence[Format] = "text",
+        all_sentences: bool | Sequence[bool] = False,
     ) -> list[DocumentPrediction]:
-        """Classify documents together: one feature pass over all their sentences is much faster."""
+        """Classify documents together: one feature pass over all their sentences is much faster.
+
+        `fmt` and `all_sentences` are one value for all documents or one per document.
+        """
         formats = [fmt] * len(sources) if isinstance(fmt, str) else list(fmt)
+        every = [all_sentences] * len(sources) if isinstance(all_sentences, bool) else list(all_sentences)
         segmented = [_segment(source, f) for source, f in zip(sources, formats, strict=True)]
         levels, cats = self.score_sentences([s.text for sentences in segmented for s in sentences])
         results, offset = [], 0
-        for sentences in segmented:
+        for sentences, show_all in zip(segmented, every, strict=True):
             stop = offset + len(sentences)
-            results.append(self._document(sentences, levels[offset:stop], cats[offset:stop], all_sentences))
+            results.append(self._document(sentences, levels[offset:stop], cats[offset:stop], show_all))
             offset = stop
         return results
 

@@ -45,11 +45,3 @@ def near_duplicate_pairs(
         pairs.extend(zip(rows[keep].tolist(), block.col[keep].tolist(), block.data[keep].tolist()))
     return sorted(pairs, key=lambda pair: -pair[2])
 
-
-def similar_to_any(texts: Sequence[str], references: Sequence[str], threshold: float) -> list[bool]:
-    """For each text, whether it is at least `threshold` similar to one of `references`."""
-    if not texts or not references:
-        return [False] * len(texts)
-    vectors = trigram_vectors(list(texts) + list(references))
-    scores = vectors[: len(texts)] @ vectors[len(texts) :].T
-    return (scores.max(axis=1).toarray().ravel() >= threshold).tolist()

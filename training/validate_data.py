@@ -18,15 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.lexicons import DEFAULT_LEXICON_DIR, read_phrases
-from model.taxonomy import CATEGORIES, FDA_DISCLAIMER, HARD_CASES, LEVELS, REGISTERS
-from training.near_duplicates import near_duplicate_pairs, similar_to_any
+from model.disclaimer import is_disclaimer
+from model.taxonomy import CATEGORIES, HARD_CASES, LEVELS, REGISTERS
+from training.near_duplicates import near_duplicate_pairs
 from training.records import Record, check_documents, check_row, iter_raw_rows, record_files
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 CORPUS_DIR = DATA_DIR / "corpus"
 PRODUCTS_FILE = DATA_DIR / "products.csv"
-DISCLAIMER_SIMILARITY = 0.75
+DATASHEET = DATA_DIR / "README.md"
+COUNTS_START, COUNTS_END = "<!-- counts:start (written by python -m training.validate_data --update-datasheet) -->", "<!-- counts:end -->"
 
 # The corpus targets of the data issue; the validator, not a person, says whether they hold.
 TARGETS = {
@@ -76,18 +77,8 @@ def read_records(paths: Sequence[str | Path]) -> tuple[list[Record], list[tuple[
 
 def find_near_duplicates(records: list[Record]) -> list[tuple[Record, Record, float]]:
     """Near-duplicate sentence pairs, leaving out the FDA disclaimer, which real copy repeats word for word."""
-    texts = [r.text for r in records]
-    disclaimer = similar_to_any(texts, disclaimer_wordings(), DISCLAIMER_SIMILARITY)
-    return [
-        (records[i], records[j], score)
-        for i, j, score in near_duplicate_pairs(texts)
-        if not (disclaimer[i] and disclaimer[j])
-    ]
-
-
-def disclaimer_wordings() -> tuple[str, ...]:
-    path = DEFAULT_LEXICON_DIR / "fda_disclaimer.txt"
-    return read_phrases(path) if path.is_file() else FDA_DISCLAIMER
+    pairs = near_duplicate_pairs([r.text for r in records])
+    return [(records[i], records[j], s) for i, j, s in pairs if not (is_disclaimer(records[i].text) and is_disclaimer(records[j].text))]
 
 
 def corpus_counts(records: list[Record]) -> dict[str, object]:
@@ -121,9 +112,7 @@ def _product_counts(records: list[Record], first: list[Record]) -> dict[str, tup
 
 
 def _documents_with_disclaimer(docs: dict[str, list[Record]]) -> int:
-    texts = [r.text for sentences in docs.values() for r in sentences]
-    hits = iter(similar_to_any(texts, disclaimer_wordings(), DISCLAIMER_SIMILARITY))
-    return sum(any([next(hits) for _ in sentences]) for sentences in docs.values())
+    return sum(any(is_disclaimer(r.text) for r in sentences) for sentences in docs.values())
 
 
 def product_families(path: Path = PRODUCTS_FILE) -> dict[str, str]:
@@ -191,6 +180,20 @@ def render_markdown(counts: dict) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def update_datasheet(counts: dict, path: Path = DATASHEET) -> None:
+    """Replace the counts block of data/README.md with freshly computed tables."""
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(COUNTS_START, 1)
+    _, tail = rest.split(COUNTS_END, 1)
+    path.write_text(f"{head}{COUNTS_START}\n{render_markdown(counts)}{COUNTS_END}{tail}", encoding="utf-8")
+
+
+def datasheet_counts(path: Path = DATASHEET) -> str:
+    """The counts block as data/README.md holds it now."""
+    text = path.read_text(encoding="utf-8")
+    return text.split(COUNTS_START, 1)[1].split(COUNTS_END, 1)[0].lstrip("\n")
+
+
 def _table(key: str, value: str, rows: dict) -> list[str]:
     return [f"| {key} | {value} |", "| --- | ---: |", *(f"| {k} | {v} |" for k, v in rows.items()), ""]
 
@@ -200,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", help="record files or folders (default: data/corpus with the corpus targets)")
     parser.add_argument("--targets", action="store_true", help="also check the corpus targets for the given paths")
     parser.add_argument("--markdown", action="store_true", help="print the counts as Markdown tables")
+    parser.add_argument("--update-datasheet", action="store_true", help="rewrite the counts in data/README.md")
     args = parser.parse_args(argv)
     paths = args.paths or [CORPUS_DIR]
     try:
@@ -208,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     counts = corpus_counts(report.records)
+    if args.update_datasheet:
+        update_datasheet(counts)
     print(render_markdown(counts) if args.markdown else render_text(report, counts))
     return 0 if report.ok else 1
 

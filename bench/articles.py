@@ -1,0 +1,29 @@
+"""Benchmark articles of about 800 words, stitched from corpus documents (deterministic for a seed)."""
+
+from __future__ import annotations
+
+import random
+
+from training.dataset import load_records
+from training.validate_data import CORPUS_DIR
+
+
+def corpus_documents() -> list[list[str]]:
+    """Every corpus document as its list of sentences, in corpus order."""
+    docs: dict[str, list[str]] = {}
+    for record in load_records([CORPUS_DIR]):
+        docs.setdefault(record.doc_id, []).append(record.text)
+    return list(docs.values())
+
+
+def make_articles(count: int, words: int = 800, seed: int = 0) -> list[str]:
+    """`count` plain-text articles of about `words` words: whole documents appended until long enough."""
+    documents = corpus_documents()
+    rng = random.Random(seed)
+    articles = []
+    for _ in range(count):
+        lines: list[str] = []
+        while sum(len(line.split()) for line in lines) < words:
+            lines.extend(rng.choice(documents))
+        articles.append("\n".join(lines))
+    return articles

@@ -1,0 +1,50 @@
+"""Shared fixtures: a tiny model trained in memory in about a second, and its artifact on disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from model.artifact import save_artifact
+from model.classifier import SentenceClassifier
+from model.predict import ClaimRiskModel
+from training.dataset import load_records
+from training.validate_data import CORPUS_DIR
+
+TINY_DOCS_PER_FILE = 2
+
+
+def tiny_records():
+    """The first few documents of every corpus file: every family, level and category, few sentences."""
+    records, seen = [], {}
+    for record in load_records([CORPUS_DIR]):
+        file = record.where.rsplit(":", 1)[0]
+        docs = seen.setdefault(file, [])
+        if record.doc_id not in docs:
+            docs.append(record.doc_id)
+        if len(docs) <= TINY_DOCS_PER_FILE:
+            records.append(record)
+    return records
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier() -> SentenceClassifier:
+    records = tiny_records()
+    return SentenceClassifier(calibration_folds=3).fit(
+        [r.text for r in records], [r.label for r in records],
+        categories=[list(r.categories) for r in records], groups=[r.doc_id for r in records],
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_classifier: SentenceClassifier) -> ClaimRiskModel:
+    return ClaimRiskModel(tiny_classifier, "tiny-test")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_classifier: SentenceClassifier) -> Path:
+    """A verified artifact folder of the tiny model (read-only by convention: copy it to tamper with it)."""
+    folder = tmp_path_factory.mktemp("models") / "tiny-test"
+    save_artifact(tiny_classifier, folder, "tiny-test", {"metrics": {"fixed_split_macro_f1": 0.5}})
+    return folder
