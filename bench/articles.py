@@ -17,13 +17,18 @@ def corpus_documents() -> list[list[str]]:
 
 
 def make_articles(count: int, words: int = 800, seed: int = 0) -> list[str]:
-    """`count` plain-text articles of about `words` words: whole documents appended until long enough."""
+    """`count` plain-text articles of about `words` words: runs of corpus sentences, a document at a time."""
     documents = corpus_documents()
     rng = random.Random(seed)
     articles = []
     for _ in range(count):
         lines: list[str] = []
-        while sum(len(line.split()) for line in lines) < words:
-            lines.extend(rng.choice(documents))
+        total = 0
+        while total < words:
+            for line in rng.choice(documents):
+                lines.append(line)
+                total += len(line.split())
+                if total >= words:
+                    break
         articles.append("\n".join(lines))
     return articles

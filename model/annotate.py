@@ -81,15 +81,16 @@ class PhraseMatcher:
 
 
 def shape_markers(text: str) -> list[str]:
-    """Tokens for the sentence's shape: questions, headings, shouting, first person, numbers."""
+    """Tokens for the sentence's shape: questions, headings, shouting."""
     stripped = text.strip()
+    if not stripped:
+        return []
     markers = []
-    if stripped.endswith("?"):
+    if stripped[-1] == "?":
         markers.append("__question__")
-    if stripped and stripped[-1] not in ".!?:;\"'”)" and len(stripped) < 90:
+    if stripped[-1] not in ".!?:;\"'”)" and len(stripped) < 90:
         markers.append("__heading__")
-    letters = [c for c in stripped if c.isalpha()]
-    if len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters):
+    if len(stripped) >= 8 and stripped.isupper():
         markers.append("__caps__")
     return markers
 

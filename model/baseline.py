@@ -9,7 +9,7 @@ import numpy as np
 
 from model.annotate import PhraseMatcher, tokenize
 from model.lexicons import DEFAULT_LEXICON_DIR, load_lexicons
-from model.taxonomy import CATEGORIES, LEVELS
+from model.taxonomy import CATEGORIES, HIGH_CATEGORIES, LEVELS
 
 _KINDS = ("diseases", "drugs", "claim_verbs", "hedges", "negations", "safety", "guarantee", "science",
           "testimonial", "drug_comparison", "structure_function", "disease_scope")
@@ -42,16 +42,15 @@ class KeywordBaseline:
         found += [category for kind, category in _MEDIUM_CUES.items() if kind in kinds]
         return found
 
-    def level_proba(self, features: list[set[str]]) -> np.ndarray:
-        proba = np.zeros((len(features), len(LEVELS)))
+    def scores(self, features: list[set[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """One-hot levels and 0/1 categories from the rule."""
+        levels = np.zeros((len(features), len(LEVELS)))
+        categories = np.zeros((len(features), len(CATEGORIES)))
         for row, kinds in enumerate(features):
             found = self.categories_of(kinds)
-            level = 2 if {"disease", "drug", "safety", "guarantee"} & set(found) else 1 if found else 0
-            proba[row, level] = 1.0
-        return proba
-
-    def category_proba(self, features: list[set[str]]) -> np.ndarray:
-        return np.array([[float(c in self.categories_of(k)) for c in CATEGORIES] for k in features]).reshape(-1, len(CATEGORIES))
+            levels[row, 2 if set(found) & set(HIGH_CATEGORIES) else 1 if found else 0] = 1.0
+            categories[row, [CATEGORIES.index(c) for c in found]] = 1.0
+        return levels, categories
 
     def matched_terms(self, text: str) -> dict[str, list[str]]:
         return self.matcher_.terms(text)

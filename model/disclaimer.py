@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+# Every match contains one of these (in some casing); sentences without any skip the regex.
+_CUES = ("valuat", "VALUAT", "eviewed", "EVIEWED", "pproved", "PPROVED", "iagnos", "IAGNOS")
 _FDA = r"(?:the\s+)?(?:u\.?\s?s\.?\s+)?(?:fda|food\s+(?:and|&)\s+drug\s+administration)"
 _NOT = r"(?:\s+not|n['’]t)"
 _DISCLAIMER = re.compile(
@@ -17,4 +19,6 @@ _DISCLAIMER = re.compile(
 
 def is_disclaimer(text: str) -> bool:
     """Whether `text` carries (part of) the FDA disclaimer; the guide labels such a sentence `low`."""
+    if not any(cue in text for cue in _CUES):  # a substring test is far cheaper than the regex
+        return False
     return _DISCLAIMER.search(text) is not None

@@ -7,7 +7,7 @@ The CLI, the HTTP API and batch scoring all call `ClaimRiskModel.classify`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -47,15 +47,27 @@ class DocumentPrediction:
     model: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The JSON contract as plain dicts (written out: `dataclasses.asdict` deep-copies and is slow)."""
+        return {
+            "label": self.label,
+            "score": self.score,
+            "scores": self.scores,
+            "categories": self.categories,
+            "disclaimer": self.disclaimer,
+            "sentences": [
+                {"start": s.start, "end": s.end, "text": s.text, "label": s.label, "scores": s.scores,
+                 "categories": s.categories, "hint": s.hint}
+                for s in self.sentences
+            ],
+            "model": self.model,
+        }
 
 
 class SentenceScorer(Protocol):
     """What a document needs of a sentence model: the classifier, or the keyword baseline."""
 
     def features(self, texts: Sequence[str]) -> Any: ...
-    def level_proba(self, features: Any) -> np.ndarray: ...
-    def category_proba(self, features: Any) -> np.ndarray: ...
+    def scores(self, features: Any) -> tuple[np.ndarray, np.ndarray]: ...
     def matched_terms(self, text: str) -> dict[str, list[str]]: ...
 
 
@@ -96,10 +108,9 @@ class ClaimRiskModel:
         """Level and category probabilities of sentences, with rule 7 of the guide: the disclaimer is low."""
         if not texts:
             return np.zeros((0, len(LEVELS))), np.zeros((0, len(CATEGORIES)))
-        features = self.classifier.features(texts)
-        levels = np.array(self.classifier.level_proba(features), dtype=np.float64)
+        levels, categories = self.classifier.scores(self.classifier.features(texts))
         levels[[is_disclaimer(t) for t in texts]] = (1.0, 0.0, 0.0)
-        return levels, self.classifier.category_proba(features)
+        return levels, categories
 
     def predict_sentences(self, texts: Sequence[str]) -> tuple[list[str], list[list[str]]]:
         """Level and categories of each sentence, as evaluation compares them with labels."""
@@ -110,30 +121,28 @@ class ClaimRiskModel:
     def _document(
         self, sentences: list[Sentence], levels: np.ndarray, cats: np.ndarray, all_sentences: bool
     ) -> DocumentPrediction:
+        ranks = levels.argmax(axis=1)
         disclaimer = any(levels[i, 0] == 1.0 and is_disclaimer(s.text) for i, s in enumerate(sentences))
-        predictions = [
-            self._sentence(s, levels[i], cats[i], disclaimer) for i, s in enumerate(sentences)
-        ]
+        shown = range(len(sentences)) if all_sentences else np.flatnonzero(ranks > 0).tolist()
+        predictions = [self._sentence(sentences[i], int(ranks[i]), levels[i], cats[i], disclaimer) for i in shown]
         doc_scores = document_scores(levels)
-        label = LEVELS[max((LEVELS.index(p.label) for p in predictions), default=0)]
-        flagged = [p for p in predictions if p.label != "low"]
+        label = LEVELS[int(ranks.max(initial=0))]
         return DocumentPrediction(
             label=label,
             score=doc_scores["low"] if label == "low" else _at_least(doc_scores, label),
             scores=doc_scores,
-            categories=_document_categories(flagged),
+            categories=_document_categories(predictions),
             disclaimer=disclaimer,
-            sentences=predictions if all_sentences else flagged,
+            sentences=predictions,
             model={"version": self.version},
         )
 
-    def _sentence(self, sentence: Sentence, level_p: np.ndarray, cat_p: np.ndarray, disclaimer: bool) -> SentencePrediction:
-        label = LEVELS[int(level_p.argmax())]
+    def _sentence(
+        self, sentence: Sentence, rank: int, level_p: np.ndarray, cat_p: np.ndarray, disclaimer: bool
+    ) -> SentencePrediction:
+        label = LEVELS[rank]
         categories = decode_categories(label, cat_p)
-        hint = ""
-        if categories:
-            terms = self.classifier.matched_terms(sentence.text)
-            hint = fix_hint(categories, terms, disclaimer)
+        hint = fix_hint(categories, self.classifier.matched_terms(sentence.text), disclaimer) if categories else ""
         return SentencePrediction(
             start=sentence.start,
             end=sentence.end,
@@ -183,8 +192,8 @@ def _at_least(scores: dict[str, float], label: str) -> float:
     return round(sum(scores[level] for level in LEVELS[LEVELS.index(label) :]), 4)
 
 
-def _document_categories(flagged: list[SentencePrediction]) -> list[str]:
-    present = {c for p in flagged for c in p.categories}
+def _document_categories(sentences: list[SentencePrediction]) -> list[str]:
+    present = {c for p in sentences for c in p.categories}
     return [c for c in CATEGORIES if c in present]
 
 

@@ -16,11 +16,14 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.entities import html5
 from html.parser import HTMLParser
 from typing import Literal
+
+from model.errors import InputError
 
 __all__ = [
     "FORMATS",
@@ -63,13 +66,14 @@ def split_sentences(source: str, fmt: Format = "text") -> list[Sentence]:
         Pieces without a letter or digit are dropped, and none is longer than
         ``MAX_SENTENCE_CHARS``.
 
+    Raises:
+        InputError: ``fmt`` is not one of ``FORMATS``.
     """
     visible = _visible(source, fmt)
     found = _sentence_ranges(visible.text)
-    if visible.starts is None or visible.ends is None:  # plain text: offsets are the source's
+    if visible.run_at is None:  # plain text: offsets are the source's own
         return [Sentence(i, j, text) for i, j, text in found]
-    starts, ends = visible.starts, visible.ends
-    return [Sentence(starts[i], ends[j - 1], text) for i, j, text in found]
+    return [Sentence(*visible.source_span(i, j), text) for i, j, text in found]
 
 
 def visible_text(source: str, fmt: Format) -> str:
@@ -99,7 +103,7 @@ def _visible(source: str, fmt: Format) -> _Visible:
         return _html_visible(source)
     if fmt == "markdown":
         return _MarkdownReader(source).read()
-    raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
+    raise InputError(f"unknown format {fmt!r}; expected one of {list(FORMATS)}")
 
 
 # ------------------------------------------------------ visible text + offsets
@@ -107,45 +111,69 @@ def _visible(source: str, fmt: Format) -> _Visible:
 
 @dataclass(slots=True)
 class _Visible:
-    """Visible text; ``starts[i]:ends[i]`` is the source span of character i.
+    """Visible text and its map back to the source (no map: the text is the source).
 
-    Without maps the visible text is the source itself (plain text).
+    The map is a list of runs. Run k starts at visible offset ``run_at[k]``;
+    ``run_source[k]`` is the source offset of its first character;
+    ``run_end[k]`` is -1 for a verbatim copy (characters map one to one),
+    else the source end of what the run replaces (an entity: each of its
+    characters maps to the whole entity).
     """
 
     text: str
-    starts: list[int] | None = None
-    ends: list[int] | None = None
+    run_at: list[int] | None = None
+    run_source: list[int] = field(default_factory=list)
+    run_end: list[int] = field(default_factory=list)
+
+    def source_span(self, i: int, j: int) -> tuple[int, int]:
+        """Source span from visible character ``i`` to just after ``j - 1``."""
+        if self.run_at is None:
+            return i, j
+        first = bisect_right(self.run_at, i) - 1
+        last = bisect_right(self.run_at, j - 1) - 1
+        start = self.run_source[first]
+        if self.run_end[first] < 0:
+            start += i - self.run_at[first]
+        end = self.run_end[last]
+        if end < 0:
+            end = self.run_source[last] + j - self.run_at[last]
+        return start, end
 
 
 class _Builder:
-    """Accumulates visible text with, per character, the source span it stands for.
+    """Accumulates visible text as runs, each remembering the source it stands for.
 
-    Per-character lists look wasteful but are filled with ``extend(range())``
-    at C speed and make every lookup O(1), which beats bisecting a run list.
+    One run per text chunk (not one entry per character) keeps the per-chunk
+    cost of HTML parsing low; sentences look their two ends up by bisection.
     """
 
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
+        self.run_at: list[int] = []
+        self.run_source: list[int] = []
+        self.run_end: list[int] = []
+        self.size = 0
 
     def copy(self, text: str, pos: int) -> None:
         """Add text standing for ``source[pos:pos + len(text)]`` character by character."""
-        n = len(text)
-        self.parts.append(text)
-        self.starts.extend(range(pos, pos + n))
-        self.ends.extend(range(pos + 1, pos + n + 1))
+        self._run(text, pos, -1)
 
     def replace(self, text: str, start: int, end: int) -> None:
         """Add text standing for ``source[start:end]`` as a whole (an entity)."""
-        n = len(text)
-        self.parts.append(text)
-        self.starts.extend([start] * n)
-        self.ends.extend([end] * n)
+        self._run(text, start, end)
 
     def block_break(self, pos: int) -> None:
         """End the current block; the break is whitespace, so never inside a span."""
-        self.replace("\n", pos, pos)
+        self._run("\n", pos, pos)
+
+    def _run(self, text: str, source: int, end: int) -> None:
+        """Append one run; empty ones are skipped so that run starts strictly increase."""
+        if text:
+            self.parts.append(text)
+            self.run_at.append(self.size)
+            self.run_source.append(source)
+            self.run_end.append(end)
+            self.size += len(text)
 
     def copy_decoding(self, raw: str, pos: int, soft: bool = True) -> None:
         """Copy source text, decoding character references exactly as ``html.unescape``.
@@ -170,12 +198,11 @@ class _Builder:
 
     def _copy_soft(self, raw: str, pos: int, soft: bool) -> None:
         """Copy, optionally with line breaks as spaces (same length, so offsets hold)."""
-        if raw:
-            self.copy(raw.translate(_SOFTEN) if soft else raw, pos)
+        self._run(raw.translate(_SOFTEN) if soft else raw, pos, -1)
 
     def build(self) -> _Visible:
         """Freeze into a ``_Visible``."""
-        return _Visible("".join(self.parts), self.starts, self.ends)
+        return _Visible("".join(self.parts), self.run_at, self.run_source, self.run_end)
 
 
 # Same pattern as html.unescape, so decoding here matches it character for character.
@@ -375,60 +402,11 @@ def _is_regional(ch: str) -> bool:
 
 # --------------------------------------------------------------------- HTML
 
-_BLOCK_TAGS = frozenset(
-    {
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "br",
-        "caption",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "head",
-        "header",
-        "hgroup",
-        "hr",
-        "html",
-        "legend",
-        "li",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "option",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "title",
-        "tr",
-        "ul",
-    }
+_BLOCK_TAGS = (
+    frozenset({"address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "details"})
+    | {"dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3"}
+    | {"h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol"}
+    | {"option", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul"}
 )
 _HIDDEN_TAGS = frozenset({"noscript", "template"})  # script/style are CDATA to HTMLParser
 _HEAD_TAGS = frozenset({"base", "link", "meta", "noscript", "script", "style", "template", "title"})
@@ -514,9 +492,13 @@ class _HtmlReader(HTMLParser):
         """Copy visible text from the real source (the parser saw a sanitized copy)."""
         if self.cdata_elem or self._hidden or self._in_head:
             return
-        pos = self._offset()
+        line, column = self.getpos()
+        pos = self._line_starts[line - 1] + column
         raw = self._source[pos : pos + len(data)]  # empty inside the sentinel
-        self.out.copy_decoding(raw, pos, soft=not self._pre)
+        if "&" in raw:
+            self.out.copy_decoding(raw, pos, soft=not self._pre)
+        else:  # the common case, inlined: this runs once per text chunk
+            self.out.copy(raw if self._pre else raw.translate(_SOFTEN), pos)
 
 
 # ----------------------------------------------------------------- Markdown
@@ -527,6 +509,7 @@ _MD_FENCE = re.compile(r"`{3,}+|~{3,}+")
 _MD_RULE = re.compile(r"(?:(?:-[ \t]*+){3,}+|(?:\*[ \t]*+){3,}+|(?:_[ \t]*+){3,}+|=++[ \t]*+)\Z")
 _MD_HEADING = re.compile(r"#{1,6}+(?:[ \t]|\Z)")
 _MD_LIST = re.compile(rf"(?:[-*+{_BULLETS}]|\d{{1,9}}[.)])(?:[ \t]++(?:\[[ xX]\][ \t]++)?|\Z)")
+_MD_LINK_DEFINITION = re.compile(r"\[[^\[\]\n]++\]:[ \t]*+\S")  # "[1]: https://..." is not text
 _MD_CELL = re.compile(r"(?:[^|\\]|\\.)++")
 _MD_URL = r"\([^()\s]*+(?:[ \t]++\"[^\"\n]*+\")?[ \t]*+\)"
 _MD_INLINE = re.compile(
@@ -570,10 +553,12 @@ class _MarkdownReader:
 
     def _line(self, pos: int, line: str, nxt: str) -> None:
         """Strip container markers, then handle the line by what it starts with."""
-        body = _MD_CONTAINER.match(line).end()  # type: ignore[union-attr]  # always matches
+        container = _MD_CONTAINER.match(line)
+        body = container.end() if container else 0  # the pattern matches everywhere
         rest, pos = line[body:], pos + body
-        if self.fence is not None:
-            self._code_line(rest)
+        if self.fence is not None:  # code is dropped up to the closing fence
+            if _closes_fence(rest, self.fence):
+                self.fence = None
             return
         depth = line.count(">", 0, body)
         if depth != self.depth:
@@ -587,7 +572,7 @@ class _MarkdownReader:
 
     def _block_line(self, pos: int, rest: str, nxt: str) -> None:
         """Dispatch a line that is not code and not a table row."""
-        if not rest.strip() or _MD_RULE.match(rest):
+        if not rest.strip() or _MD_RULE.match(rest) or _MD_LINK_DEFINITION.match(rest):
             self._end_block(pos)
         elif fence := _MD_FENCE.match(rest):
             self.fence = fence.group()
@@ -609,13 +594,6 @@ class _MarkdownReader:
         self.out.block_break(pos)
         self.joinable = False
 
-    def _code_line(self, rest: str) -> None:
-        """Drop code; notice the closing fence."""
-        assert self.fence is not None
-        stripped = rest.strip()
-        if len(stripped) >= len(self.fence) and not stripped.strip(self.fence[0]):
-            self.fence = None
-
     def _heading(self, pos: int, rest: str, start: int) -> None:
         """Emit an ATX heading as a block of its own, without its closing hashes."""
         self._end_block(pos)
@@ -626,7 +604,7 @@ class _MarkdownReader:
         """Paragraph or list-item text; decide whether the next line may continue it."""
         hard = text.endswith(("  ", "\\"))
         self._inline(text[:-1] if text.endswith("\\") else text, pos)
-        self.joinable = not hard and not _looks_like_heading(text, nxt)
+        self.joinable = not (hard or _ends_sentence(text, nxt) or _looks_like_heading(text, nxt))
 
     def _table_row(self, pos: int, rest: str) -> None:
         """Every cell is a block of its own (the delimiter row has no words)."""
@@ -672,6 +650,12 @@ def _blank_html_comments(source: str) -> str:
     return "".join(parts)
 
 
+def _closes_fence(line: str, fence: str) -> bool:
+    """Tell whether a line closes a code block opened by ``fence`` (same character, as long)."""
+    stripped = line.strip()
+    return len(stripped) >= len(fence) and not stripped.strip(fence[0])
+
+
 def _strip_closing_hashes(content: str) -> str:
     """``## Title ##`` -> ``Title``; hashes glued to a word stay."""
     stripped = content.rstrip(" \t")
@@ -697,6 +681,21 @@ def _is_emphasis(text: str, start: int, end: int) -> bool:
     if before.isspace() and after.isspace():
         return False  # "2 * 3"
     return not (before.isalnum() and after.isalnum())  # "snake_case", "2*3"
+
+
+def _ends_sentence(line: str, nxt: str) -> bool:
+    """Tell whether a line ends with a sentence, so that the next line starts a new one.
+
+    Without this, CMS text read as Markdown would glue "It works." to a next
+    line that starts in lower case ("my knees feel better").
+    """
+    s = line.rstrip().rstrip(_CLOSERS + _BIDI_CONTROLS + "*_~`")
+    if not s or s[-1] not in _TERMINATORS + _CJK_TERMINATORS:
+        return False
+    following = nxt.lstrip(" \t>")[:1] or " "
+    if s.endswith(("..", "…")):  # an ellipsis before a lower-case word goes on
+        return not following.islower()
+    return s[-1] != "." or not _is_abbreviation(s, len(s) - 1, 0, following)
 
 
 def _looks_like_heading(line: str, nxt: str) -> bool:
@@ -730,8 +729,7 @@ def _starts_upper(word: str) -> bool:
 # ------------------------------------------------------------------ sniffing
 
 _SNIFF_LIMIT = 20_000
-_INLINE_TAGS = {"a", "b", "em", "i", "img", "script", "span", "strong", "style", "sub", "sup", "u"}
-_SNIFF_TAGS = _BLOCK_TAGS | _INLINE_TAGS
+_SNIFF_TAGS = _BLOCK_TAGS | {"a", "b", "em", "i", "img", "script", "span", "strong", "style", "sub", "sup", "u"}
 _HTML_HINT = re.compile(
     r"<(?:!doctype[\s>]|/?(?:" + "|".join(sorted(_SNIFF_TAGS)) + r")(?=[\s/>])[^<>]*+>)",
     re.IGNORECASE,
