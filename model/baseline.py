@@ -52,5 +52,8 @@ class KeywordBaseline:
             categories[row, [CATEGORIES.index(c) for c in found]] = 1.0
         return levels, categories
 
+    def decide(self, levels: np.ndarray) -> np.ndarray:
+        return levels.argmax(axis=1)
+
     def matched_terms(self, text: str) -> dict[str, list[str]]:
         return self.matcher_.terms(text)

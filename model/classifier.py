@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 from sklearn.pipeline import Pipeline
@@ -46,6 +46,7 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         category_c: float = 4.0,
         calibration: str = "sigmoid",
         calibration_folds: int = 5,
+        high_recall: float | None = 0.93,
         random_state: int = 0,
     ) -> None:
         self.lexicon_dir = lexicon_dir
@@ -56,6 +57,7 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         self.category_c = category_c
         self.calibration = calibration
         self.calibration_folds = calibration_folds
+        self.high_recall = high_recall
         self.random_state = random_state
 
     def fit(
@@ -69,14 +71,29 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         self.featurizer_ = self._build_featurizer()
         features = self.featurizer_.fit_transform(list(X))
         self.classes_ = np.array(LEVELS)
-        self.level_head_ = self._level_head(groups, len(y)).fit(features, np.asarray(y))
+        splits = self._calibration_splits(groups, len(y))
+        self.level_head_ = CalibratedClassifierCV(self._svm(), method=self.calibration, cv=splits, ensemble=False)
+        self.level_head_.fit(features, np.asarray(y))
         self.category_binarizer_ = MultiLabelBinarizer(classes=list(CATEGORIES))
         targets = self.category_binarizer_.fit_transform(categories if categories is not None else [[]] * len(y))
         self.category_head_ = OneVsRestClassifier(
             LogisticRegression(C=self.category_c, class_weight="balanced", solver="liblinear")
         ).fit(features, targets)
         self.heads_ = fold_heads(self.level_head_, self.category_head_)
+        self.high_threshold_ = self._high_threshold(features, np.asarray(y), splits)
         return self
+
+    def _high_threshold(self, features, y: np.ndarray, splits) -> float | None:
+        """The P(high) above which a sentence is called high, set so out-of-fold recall of high is `high_recall`.
+
+        Missing a high claim costs an editor more than a second look at a medium one, so the
+        operating point is chosen on recall; the folds are the calibration folds (grouped by document).
+        """
+        if self.high_recall is None or self.heads_ is None or not (y == "high").any():
+            return None
+        decision = cross_val_predict(self._svm(), features, y, cv=splits, method="decision_function")
+        p_high = self.heads_.calibrate(decision)[:, list(self.level_head_.classes_).index("high")]
+        return float(np.quantile(p_high[y == "high"], 1.0 - self.high_recall))
 
     def _build_featurizer(self) -> Pipeline:
         return Pipeline(
@@ -97,11 +114,15 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
             ]
         )
 
-    def _level_head(self, groups: Sequence[str] | None, n: int) -> CalibratedClassifierCV:
-        base = LinearSVC(C=self.level_c, class_weight="balanced", random_state=self.random_state)
-        folds = min(self.calibration_folds, len(set(groups))) if groups is not None else self.calibration_folds
-        cv = list(GroupKFold(n_splits=folds).split(np.zeros(n), groups=groups)) if groups is not None else folds
-        return CalibratedClassifierCV(base, method=self.calibration, cv=cv, ensemble=False)
+    def _svm(self) -> LinearSVC:
+        return LinearSVC(C=self.level_c, class_weight="balanced", random_state=self.random_state)
+
+    def _calibration_splits(self, groups: Sequence[str] | None, n: int) -> list | int:
+        """Folds over documents when groups are given, so calibration never sees a document from both sides."""
+        if groups is None:
+            return self.calibration_folds
+        folds = min(self.calibration_folds, len(set(groups)))
+        return list(GroupKFold(n_splits=folds).split(np.zeros(n), groups=groups))
 
     def features(self, X: Sequence[str]):
         """The shared sparse feature matrix of sentences `X`."""
@@ -118,6 +139,13 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
             ordered[:, LEVELS.index(level)] = levels[:, column]
         return ordered, categories
 
+    def decide(self, levels: np.ndarray) -> np.ndarray:
+        """Level index per sentence: high when P(high) clears the learned threshold, else the most likely level."""
+        ranks = levels.argmax(axis=1)
+        if self.high_threshold_ is not None:
+            ranks[levels[:, LEVELS.index("high")] >= self.high_threshold_] = LEVELS.index("high")
+        return ranks
+
     def matched_terms(self, text: str) -> dict[str, list[str]]:
         """Lexicon phrases found in `text`, by lexicon (for fix hints)."""
         return self.featurizer_.named_steps["annotate"].matched_terms(text)
@@ -126,4 +154,4 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         return self.scores(self.features(X))[0]
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        return self.classes_[self.decide(self.predict_proba(X))]

@@ -29,11 +29,14 @@ class LinearHeads:
     def scores(self, features) -> tuple[np.ndarray, np.ndarray]:
         """(level probabilities in the SVM's class order, category probabilities)."""
         raw = np.asarray(features @ self.weights) + self.bias
-        decision = raw[:, : self.n_levels]
+        return self.calibrate(raw[:, : self.n_levels]), expit(raw[:, self.n_levels :])
+
+    def calibrate(self, decision: np.ndarray) -> np.ndarray:
+        """SVM decision values to calibrated level probabilities (sigmoid per class, then normalised)."""
         levels = expit(-(self.calibration_a * decision + self.calibration_b))
         total = levels.sum(axis=1, keepdims=True)
         levels = np.divide(levels, total, out=np.full_like(levels, 1 / self.n_levels), where=total != 0)
-        return np.minimum(levels, 1.0), expit(raw[:, self.n_levels :])
+        return np.minimum(levels, 1.0)
 
 
 def fold_heads(level_head: CalibratedClassifierCV, category_head: OneVsRestClassifier) -> LinearHeads | None:

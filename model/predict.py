@@ -68,6 +68,7 @@ class SentenceScorer(Protocol):
 
     def features(self, texts: Sequence[str]) -> Any: ...
     def scores(self, features: Any) -> tuple[np.ndarray, np.ndarray]: ...
+    def decide(self, levels: np.ndarray) -> np.ndarray: ...
     def matched_terms(self, text: str) -> dict[str, list[str]]: ...
 
 
@@ -115,13 +116,13 @@ class ClaimRiskModel:
     def predict_sentences(self, texts: Sequence[str]) -> tuple[list[str], list[list[str]]]:
         """Level and categories of each sentence, as evaluation compares them with labels."""
         levels, cats = self.score_sentences(texts)
-        labels = [LEVELS[i] for i in levels.argmax(axis=1)] if len(texts) else []
+        labels = [LEVELS[i] for i in self.classifier.decide(levels)] if len(texts) else []
         return labels, [decode_categories(label, cats[i]) for i, label in enumerate(labels)]
 
     def _document(
         self, sentences: list[Sentence], levels: np.ndarray, cats: np.ndarray, all_sentences: bool
     ) -> DocumentPrediction:
-        ranks = levels.argmax(axis=1)
+        ranks = self.classifier.decide(levels) if len(levels) else np.zeros(0, dtype=int)
         disclaimer = any(levels[i, 0] == 1.0 and is_disclaimer(s.text) for i, s in enumerate(sentences))
         shown = range(len(sentences)) if all_sentences else np.flatnonzero(ranks > 0).tolist()
         predictions = [self._sentence(sentences[i], int(ranks[i]), levels[i], cats[i], disclaimer) for i in shown]

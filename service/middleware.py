@@ -44,7 +44,8 @@ class RequestGuardMiddleware:
         if int(headers.get("content-length", "0") or 0) > self.max_body_bytes:
             await _send_error(send, 413, "too_large", f"the body is over {self.max_body_bytes} bytes")
             return
-        if scope["path"].startswith("/v1/") and not _is_json(headers.get("content-type", "")):
+        has_body = int(headers.get("content-length", "0") or 0) > 0 or "transfer-encoding" in headers
+        if has_body and scope["path"].startswith("/v1/") and not _is_json(headers.get("content-type", "")):
             await _send_error(send, 415, "unsupported_media_type", "send the body as application/json")
             return
         await self._call_counting(scope, receive, send)

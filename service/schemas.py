@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -20,6 +21,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean_text(value: str) -> str:
+    """Refuse blank text; replace unpaired surrogates (valid JSON escapes, invalid Unicode) by U+FFFD.
+
+    The replacement keeps every character's offset, so spans still point into the text as sent.
+    """
+    if not value.strip():
+        raise ValueError("text is empty or only whitespace")
+    return _LONE_SURROGATE.sub("\ufffd", value)
+
+
 class ClassifyRequest(Strict):
     """One document to classify."""
 
@@ -31,9 +45,7 @@ class ClassifyRequest(Strict):
     @field_validator("text")
     @classmethod
     def _has_text(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text is empty or only whitespace")
-        return value
+        return _clean_text(value)
 
 
 class BatchRequest(Strict):
@@ -87,9 +99,7 @@ class FeedbackRequest(Strict):
     @field_validator("text")
     @classmethod
     def _has_text(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text is empty or only whitespace")
-        return value
+        return _clean_text(value)
 
 
     @model_validator(mode="after")

@@ -48,3 +48,36 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_classifier: Se
     folder = tmp_path_factory.mktemp("models") / "tiny-test"
     save_artifact(tiny_classifier, folder, "tiny-test", {"metrics": {"fixed_split_macro_f1": 0.5}})
     return folder
+
+
+REPO = Path(__file__).resolve().parents[1]
+KRATOM_ARTICLE = REPO.parent / "shared" / "examples" / "kratom_article.txt"
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 600):
+    """Run the real `claimrisk` command in a subprocess (the installed entry point's module)."""
+    import os
+    import subprocess
+    import sys
+
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "service.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=full_env, timeout=timeout, cwd=REPO)
+
+
+@pytest.fixture(scope="session")
+def default_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder holding the real default model, made the way a user gets it: `claimrisk classify`
+    with no model present trains one first. Trained once per test session."""
+    models = tmp_path_factory.mktemp("default-models")
+    result = run_cli("classify", "-", env={"CLAIMRISK_MODELS_DIR": str(models)}, stdin="Kava eases anxiety.")
+    assert result.returncode == 0, result.stderr
+    assert "training the default model" in result.stderr
+    return models
+
+
+@pytest.fixture(scope="session")
+def default_model(default_models_dir: Path) -> ClaimRiskModel:
+    from model.artifact import load_model
+
+    return load_model(default_models_dir / "current")

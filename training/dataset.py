@@ -39,9 +39,10 @@ def drop_duplicates(records: list[Record]) -> tuple[list[Record], int]:
     return kept, len(records) - len(kept)
 
 
-def to_dataset(records: list[Record]) -> Dataset:
-    """The records as columns, with each product's family for leave-family-out splits."""
+def to_dataset(records: list[Record], corpus: Path = CORPUS_DIR) -> Dataset:
+    """The records as columns, with each product's family and whether it came from the corpus folder."""
     families = product_families()
+    root = corpus.resolve()
     return Dataset.from_dict(
         {
             "text": [r.text for r in records],
@@ -51,13 +52,13 @@ def to_dataset(records: list[Record]) -> Dataset:
             "family": [families.get(r.product, r.product) for r in records],
             "source": [r.source for r in records],
             "doc_id": [r.doc_id for r in records],
-            "from_corpus": [_in_corpus(r.where) for r in records],
+            "from_corpus": [_within(r.where, root) for r in records],
         }
     )
 
 
-def _in_corpus(where: str) -> bool:
-    return Path(where.rsplit(":", 1)[0]).resolve().is_relative_to(CORPUS_DIR.resolve())
+def _within(where: str, root: Path) -> bool:
+    return Path(where.rsplit(":", 1)[0]).resolve().is_relative_to(root)
 
 
 def fingerprint(records: list[Record]) -> str:
@@ -72,4 +73,4 @@ def fingerprint(records: list[Record]) -> str:
 def load_training_data(extra: Sequence[str | Path] = (), corpus: Path = CORPUS_DIR) -> tuple[Dataset, str, int]:
     """The corpus plus `extra` files: (dataset, fingerprint, number of duplicates dropped)."""
     records, dropped = drop_duplicates(load_records([corpus, *extra]))
-    return to_dataset(records), fingerprint(records), dropped
+    return to_dataset(records, corpus), fingerprint(records), dropped

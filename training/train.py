@@ -34,10 +34,11 @@ class TrainConfig:
     folds: int = 5
     ngram_max: int = 2
     min_df: int = 1
-    level_c: float = 4.0
+    level_c: float = 1.0
     category_c: float = 4.0
     calibration: str = "sigmoid"
     calibration_folds: int = 5
+    high_recall: float | None = 0.9
 
     def classifier(self) -> SentenceClassifier:
         return SentenceClassifier(
@@ -47,6 +48,7 @@ class TrainConfig:
             category_c=self.category_c,
             calibration=self.calibration,
             calibration_folds=self.calibration_folds,
+            high_recall=self.high_recall,
             random_state=self.seed,
         )
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from model.errors import InputError
 from model.text import (
     MAX_SENTENCE_CHARS,
     Format,
@@ -51,18 +52,22 @@ def is_extender(ch: str) -> bool:
     return unicodedata.category(ch)[0] == "M" or ch in "\u200c\u200d" or "\U0001f3fb" <= ch <= "\U0001f3ff"
 
 
+def letters_in_order(text: str, fragment: str) -> bool:
+    """Every letter and digit of ``text`` appears in the decoded ``fragment``, in order."""
+    remaining = iter(html.unescape(fragment))
+    return all(ch in remaining for ch in text if ch.isalnum())
+
+
 def html_reference(fragment: str) -> str:
     """Visible text of an HTML fragment, computed independently of the module."""
     fragment = re.sub(r"<!--.*?-->", "", fragment, flags=re.DOTALL)
-    fragment = re.sub(
-        r"<(script|style|noscript|template)\b[^>]*>.*?</\1>", "", fragment, flags=re.DOTALL
-    )
+    fragment = re.sub(r"<(script|style|noscript|template)\b[^>]*>.*?</\1>", "", fragment, flags=re.DOTALL)
     fragment = re.sub(r"<[^>]*>", "", fragment)
     return " ".join(html.unescape(fragment).split())
 
 
 def markdown_reference(fragment: str) -> str:
-    """Visible text of a Markdown fragment built by ``markdown_documents``."""
+    """Visible text of a Markdown fragment built from the ``MD_LINE`` strategy."""
     fragment = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", fragment)
     fragment = re.sub(r"\]\([^)]*\)", "", fragment).replace("[", "")
     fragment = re.sub(r"\n[ \t]*(?:>[ \t]*)*", " ", fragment)
@@ -182,7 +187,7 @@ def test_sentence_is_frozen() -> None:
 
 
 def test_unknown_format_is_rejected() -> None:
-    with pytest.raises(ValueError, match="unknown format"):
+    with pytest.raises(InputError, match="unknown format"):
         split_sentences("text", "rtf")  # type: ignore[arg-type]
 
 
@@ -216,7 +221,7 @@ def test_html_head_without_end_tag_is_closed_by_body_content() -> None:
 def test_html_entities_decode_and_spans_cover_whole_entities() -> None:
     source = "<p>It&#8217;s caf&eacute; time &amp; more&#x2019;</p><p>Bare & sign &copy 2024 &ampx</p>"
     sentences = split_sentences(source, "html")
-    assert [s.text for s in sentences] == ["It’s café time & more’", "Bare & sign © 2024 &x"]
+    assert [s.text for s in sentences] == ["It’s café time & more’", "Bare & sign © 2024 &x"]  # noqa: RUF001
     assert source[sentences[0].start : sentences[0].end] == "It&#8217;s caf&eacute; time &amp; more&#x2019;"
     assert source[sentences[1].start : sentences[1].end] == "Bare & sign &copy 2024 &ampx"
 
@@ -259,7 +264,7 @@ def test_malformed_html_does_not_crash(source: str) -> None:
     sentences = split_sentences(source, "html")
     assert_well_formed(source, sentences)
     for s in sentences:
-        assert html_reference(source[s.start : s.end]) or s.text
+        assert letters_in_order(s.text, source[s.start : s.end]), (s, source)
 
 
 def test_malformed_html_keeps_text() -> None:
@@ -309,9 +314,10 @@ def test_markdown_headings_lists_and_quotes() -> None:
 
 def test_markdown_emphasis_links_images_and_inline_html() -> None:
     source = (
-        "Some *emphasis*, __strong__ and ~~old~~ `code` with a [link](http://x.com \"T\") "
+        'Some *emphasis*, __strong__ and ~~old~~ `code` with a [link](http://x.com "T") '
         "and ![an image](a.png). Keep snake_case, 2*3 and 5 * 4. \\*Escaped\\*. "
-        "<span>Inline</span> html<br>breaks. <!-- hidden. -->Shown. [Ref][1] and [![b](b.svg)](u)."
+        "<span>Inline</span> html<br>breaks. <!-- hidden. -->Shown. [Ref][1] and [![b](b.svg)](u).\n\n"
+        "[1]: https://example.com/study"
     )
     sentences = split_sentences(source, "markdown")
     assert [s.text for s in sentences] == [
@@ -348,6 +354,16 @@ def test_markdown_heading_like_lines_end_blocks() -> None:
     ]
 
 
+def test_markdown_line_ending_a_sentence_ends_it_whatever_follows() -> None:
+    source = "Fast relief.\nmy knees feel better\nsince the gel\n\nFor adults, e.g.\nthose over 50. Wait...\nit works."
+    assert texts(source, "markdown") == [
+        "Fast relief.",
+        "my knees feel better since the gel",
+        "For adults, e.g. those over 50.",
+        "Wait... it works.",
+    ]
+
+
 def test_markdown_entities() -> None:
     source = "Fish &amp; chips&nbsp;today &#8212; fresh."
     sentences = split_sentences(source, "markdown")
@@ -365,8 +381,8 @@ def test_emoji_sequences_keep_offsets() -> None:
 
 
 def test_cjk_full_stops_split_without_spaces() -> None:
-    source = "日本語の文です。次の文！最後？終わり"
-    assert texts(source) == ["日本語の文です。", "次の文！", "最後？", "終わり"]
+    source = "日本語の文です。次の文！最後？終わり"  # noqa: RUF001
+    assert texts(source) == ["日本語の文です。", "次の文！", "最後？", "終わり"]  # noqa: RUF001
     assert slices(source) == texts(source)
     assert texts("文です。\u0301次の文。") == ["文です。\u0301", "次の文。"]
 
@@ -388,8 +404,9 @@ def test_right_to_left_text_with_bidi_controls() -> None:
 
 def test_surrogates_and_control_characters_do_not_crash() -> None:
     source = "\ud800abc. \udfff Def\x00 ghi.\x07\x1f Jkl\x1c mno."
-    for fmt in ("text", "html", "markdown"):
-        assert_well_formed(source, split_sentences(source, fmt))  # type: ignore[arg-type]
+    formats: tuple[Format, ...] = ("text", "html", "markdown")
+    for fmt in formats:
+        assert_well_formed(source, split_sentences(source, fmt))
     assert texts(source) == ["\ud800abc.", "\udfff Def\x00 ghi.\x07 Jkl", "mno."]  # "\x07" is no space
 
 
@@ -415,7 +432,7 @@ def test_long_emoji_run_is_not_cut_inside_a_grapheme() -> None:
     family = "👨\u200d👩\u200d👧"
     source = family * 20_000 + " ok"
     for s in split_sentences(source + " x1."):
-        assert s.start == 0 or not is_extender(source[s.start]) and source[s.start - 1] != "\u200d"
+        assert s.start == 0 or (not is_extender(source[s.start]) and source[s.start - 1] != "\u200d")
     flags = "🇺🇸" * 3_000 + " a1"
     for s in split_sentences(flags):
         assert (s.end - s.start) % 2 == 0 or s.text == "a1"
@@ -473,7 +490,7 @@ def test_visible_text() -> None:
 # ------------------------------------------------------------- properties
 
 ANY_CHAR = st.characters(exclude_categories=())  # every category, surrogates included
-STRUCTURE = st.sampled_from(list(".!?…。！？•-*1 \n\t\r\xa0\u2028\u0301\u200d\u202bAaZz\"'()"))
+STRUCTURE = st.sampled_from(list(".!?…。！？•-*1 \n\t\r\xa0\u2028\u0301\u200d\u202bAaZz\"'()"))  # noqa: RUF001
 ANY_TEXT = st.text(st.one_of(ANY_CHAR, STRUCTURE, STRUCTURE), max_size=120)
 
 
@@ -482,7 +499,7 @@ ANY_TEXT = st.text(st.one_of(ANY_CHAR, STRUCTURE, STRUCTURE), max_size=120)
 def test_plain_spans_point_at_their_text(source: str) -> None:
     sentences = split_sentences(source)
     assert_well_formed(source, sentences)
-    covered = set()
+    covered: set[int] = set()
     for s in sentences:
         assert " ".join(source[s.start : s.end].split()) == s.text
         covered.update(range(s.start, s.end))
@@ -522,15 +539,13 @@ HTML_LEAF = st.one_of(
 )
 HTML_DOCS = st.recursive(
     HTML_LEAF,
-    lambda children: st.tuples(st.sampled_from(INLINE_TAGS + BLOCK_TAGS), st.lists(children, max_size=4)).map(
-        _element
-    ),
+    lambda children: st.tuples(st.sampled_from(INLINE_TAGS + BLOCK_TAGS), st.lists(children, max_size=4)).map(_element),
     max_leaves=25,
 )
 BLOCK_TAG_IN_SLICE = re.compile(r"</?(?:p|div|li|ul|h2|blockquote|td|section|br|hr)\b")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.lists(HTML_DOCS, max_size=5).map("".join))
 def test_html_spans_point_at_their_text(source: str) -> None:
     sentences = split_sentences(source, "html")
@@ -567,8 +582,8 @@ MD_LINE = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(MD_LINE, max_size=10).map("\n".join))
+@settings(max_examples=100, deadline=None)
+@given(st.lists(MD_LINE, max_size=8).map("\n".join))
 def test_markdown_spans_point_at_their_text(source: str) -> None:
     sentences = split_sentences(source, "markdown")
     assert_well_formed(source, sentences)
