@@ -40,7 +40,9 @@ def main() -> int:
     started = time.perf_counter()
     model = headline(cross_validation_figures(data, config, lambda _: None))
     model_seconds = time.perf_counter() - started
-    baseline = headline(cross_validation_figures(data, config, lambda _: None, make=lambda _rows: KeywordBaseline().fit()))
+    baseline = headline(
+        cross_validation_figures(data, config, lambda _: None, make=lambda _rows: KeywordBaseline().fit())
+    )
     margin = round(model["leave_family_out_macro_f1"] - baseline["leave_family_out_macro_f1"], 4)
     bar = {
         "macro_f1>=0.85": model["leave_family_out_macro_f1"] >= 0.85,
@@ -48,8 +50,14 @@ def main() -> int:
         "high_precision>=0.85": model["high_precision"] >= 0.85,
         "margin_over_baseline>=0.10": margin >= 0.10,
     }
-    report = {"sentences": len(data), "model": model, "baseline": baseline, "margin": margin, "bar": bar,
-              "model_cv_seconds": round(model_seconds, 1)}
+    report = {
+        "sentences": len(data),
+        "model": model,
+        "baseline": baseline,
+        "margin": margin,
+        "bar": bar,
+        "model_cv_seconds": round(model_seconds, 1),
+    }
     if args.json:
         print(json.dumps(report, indent=2))
     else:

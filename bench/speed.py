@@ -17,13 +17,13 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from articles import make_articles  # noqa: E402
+from articles import make_articles
 
-from model.artifact import load_model  # noqa: E402
-from model.baseline import KeywordBaseline  # noqa: E402
-from model.predict import ClaimRiskModel  # noqa: E402
-from model.text import split_sentences  # noqa: E402
-from service.settings import get_settings  # noqa: E402
+from model.artifact import load_model
+from model.baseline import KeywordBaseline
+from model.predict import ClaimRiskModel
+from model.text import split_sentences
+from service.settings import get_settings
 
 
 def rate(work: Callable[[], int], seconds: float) -> float:
@@ -54,8 +54,10 @@ def main() -> int:
     words = sum(len(a.split()) for a in articles) / len(articles)
     model = load_model(get_settings().resolved_model_dir(args.model))
     baseline = ClaimRiskModel(KeywordBaseline().fit(), "keyword-baseline")
-    print(f"one core (cpu {os.sched_getaffinity(0)}), {len(articles)} articles of {words:.0f} words, "
-          f"{len(sentences) / len(articles):.1f} sentences each; model {model.version}")
+    print(
+        f"one core (cpu {os.sched_getaffinity(0)}), {len(articles)} articles of {words:.0f} words, "
+        f"{len(sentences) / len(articles):.1f} sentences each; model {model.version}"
+    )
     print(f"{'':<16} {'sentences/s':>12} {'articles/s (1x1)':>16} {'articles/s (batch)':>18}")
     with threadpool_limits(1):
         measure("model", model, articles, sentences, args.seconds)

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from model.lexicons import DEFAULT_LEXICON_DIR, Lexicons, load_lexicons
+from model.lexicons import DEFAULT_LEXICON_DIR, load_lexicons
 
-TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 # Lexicons replaced by a placeholder (open classes: names the corpus cannot all hold).
 REPLACED = ("diseases", "drugs")
 # Lexicons that add a marker token and keep the words (closed classes of cue phrases).
@@ -40,7 +40,7 @@ MAX_PHRASE_TOKENS = 8
 
 def tokenize(text: str) -> list[str]:
     """Lowercase word and number tokens; apostrophes and hyphens stay inside words."""
-    return TOKEN.findall(text.lower().replace("’", "'"))
+    return TOKEN.findall(text.lower().replace("\u2019", "'"))
 
 
 class PhraseMatcher:

@@ -118,5 +118,7 @@ def point_current(models_root: Path, version_folder: Path) -> None:
     temporary = models_root / f".{CURRENT_LINK}.{os.getpid()}"
     if temporary.is_symlink() or temporary.exists():
         temporary.unlink()
-    temporary.symlink_to(version_folder.name if version_folder.parent.resolve() == models_root.resolve() else version_folder.resolve())
+    temporary.symlink_to(
+        version_folder.name if version_folder.parent.resolve() == models_root.resolve() else version_folder.resolve()
+    )
     os.replace(temporary, link)

@@ -7,7 +7,7 @@ import re
 # Every match contains one of these (in some casing); sentences without any skip the regex.
 _CUES = ("valuat", "VALUAT", "eviewed", "EVIEWED", "pproved", "PPROVED", "iagnos", "IAGNOS")
 _FDA = r"(?:the\s+)?(?:u\.?\s?s\.?\s+)?(?:fda|food\s+(?:and|&)\s+drug\s+administration)"
-_NOT = r"(?:\s+not|n['’]t)"
+_NOT = r"(?:\s+not|n['\u2019]t)"
 _DISCLAIMER = re.compile(
     rf"(?:statements?|claims?)\s+(?:\w+\s+){{0,3}}(?:have|has){_NOT}\s+been\s+(?:evaluated|reviewed|approved)\s+by\s+{_FDA}"
     rf"|(?:statements?|claims?|^\W*)\s*not\s+(?:been\s+)?evaluated\s+by\s+{_FDA}"

@@ -9,13 +9,17 @@ _NAMED = {
         "Remove the disease claim or reword it as support of normal function: a supplement may not claim to "
         "diagnose, treat, cure, mitigate or prevent {terms}."
     ),
-    "drug": "Remove the comparison with {terms}: a supplement may not be presented as a substitute for a drug or treatment.",
+    "drug": (
+        "Remove the comparison with {terms}: a supplement may not be presented as a substitute for a drug or treatment."
+    ),
 }
 _FALLBACK_TERMS = {"disease": "a disease or its symptoms", "drug": "drugs or medical treatment"}
 _PLAIN = {
     "safety": "Qualify the safety claim: state known side effects, interactions and who should not take it instead of "
     "promising that it is safe or free of side effects.",
-    "guarantee": "Drop the guarantee, miracle or specific-result language unless you can substantiate it for typical users.",
+    "guarantee": (
+        "Drop the guarantee, miracle or specific-result language unless you can substantiate it for typical users."
+    ),
     "science": "Cite the study (authors, journal, year) that supports this, or remove the appeal to research.",
     "testimonial": "A testimonial is a claim: keep it only if the reported effect is typical and substantiated.",
 }

@@ -59,7 +59,9 @@ def read_phrases(path: Path) -> tuple[str, ...]:
 
 def read_terms(path: Path) -> tuple[str, ...]:
     """The `term` column of a TSV lexicon with a header row; `#` lines are comments."""
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    lines = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
+    ]
     terms: dict[str, None] = {}
     for row in csv.DictReader(lines, delimiter="\t"):
         term = (row.get("term") or "").strip().lower()
@@ -70,7 +72,11 @@ def read_terms(path: Path) -> tuple[str, ...]:
 
 def load_lexicons(folder: Path = DEFAULT_LEXICON_DIR) -> Lexicons:
     """Load all lexicons from `folder`; a missing file is an error, since features would silently vanish."""
-    missing = [name for name in ("diseases.tsv", "drugs.tsv", *(f"{c}.txt" for c in CUE_FILES)) if not (folder / name).is_file()]
+    missing = [
+        name
+        for name in ("diseases.tsv", "drugs.tsv", *(f"{c}.txt" for c in CUE_FILES))
+        if not (folder / name).is_file()
+    ]
     if missing:
         raise FileNotFoundError(f"lexicon folder {folder} lacks {missing}")
     return Lexicons(

@@ -55,8 +55,15 @@ class DocumentPrediction:
             "categories": self.categories,
             "disclaimer": self.disclaimer,
             "sentences": [
-                {"start": s.start, "end": s.end, "text": s.text, "label": s.label, "scores": s.scores,
-                 "categories": s.categories, "hint": s.hint}
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "text": s.text,
+                    "label": s.label,
+                    "scores": s.scores,
+                    "categories": s.categories,
+                    "hint": s.hint,
+                }
                 for s in self.sentences
             ],
             "model": self.model,

@@ -67,6 +67,7 @@ def category_problem(label: str, categories: list[str]) -> str | None:
         return f"a high sentence needs one of {list(HIGH_CATEGORIES)}"
     return None
 
+
 # 21 CFR 101.93(c): the disclaimer a structure/function claim must carry.
 FDA_DISCLAIMER: Final = (
     "These statements have not been evaluated by the Food and Drug Administration.",

@@ -17,12 +17,16 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     classify = commands.add_parser("classify", help="classify one document and print the prediction as JSON")
     classify.add_argument("file", nargs="?", default="-", help="a text, HTML or Markdown file, or - for stdin")
     classify.add_argument("--model", type=Path, help="model artifact folder (default: models/current)")
-    classify.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: by extension, else sniffed)")
+    classify.add_argument(
+        "--format", choices=FORMATS, default="auto", help="input format (default: by extension, else sniffed)"
+    )
     classify.add_argument("--all-sentences", action="store_true", help="list every sentence, not only the flagged ones")
     classify.set_defaults(handler=run_classify)
 
     train = commands.add_parser("train", help="retrain on data/ plus extra labeled files; write models/<version>/")
-    train.add_argument("--data", type=Path, action="append", default=[], help="extra labeled JSONL/CSV/Parquet (repeatable)")
+    train.add_argument(
+        "--data", type=Path, action="append", default=[], help="extra labeled JSONL/CSV/Parquet (repeatable)"
+    )
     train.add_argument("--out", type=Path, help="models folder (default: CLAIMRISK_MODELS_DIR or ./models)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--force", action="store_true", help="point models/current at the new version even if worse")
@@ -112,17 +116,20 @@ class _progress_display:
 def _train_summary(outcome: Any, seconds: float) -> str:
     m = outcome.manifest["metrics"]
     data = outcome.manifest["data"]
-    return "\n".join([
-        f"model {outcome.manifest['version']} written to {outcome.folder} in {seconds:.0f}s",
-        f"data: {data['sentences']} sentences, {data['documents']} documents, {data['products']} products "
-        f"({data['duplicates_dropped']} duplicates dropped)",
-        f"held-out product families: macro-F1 {m['leave_family_out_macro_f1']:.3f}, "
-        f"high precision {m['leave_family_out_high_precision']:.3f}, high recall {m['leave_family_out_high_recall']:.3f}",
-        f"grouped 5-fold by document: macro-F1 {m['grouped_kfold_macro_f1']:.3f}",
-        f"fixed evaluation split: macro-F1 {m['fixed_split_macro_f1']:.3f}",
-        f"{'promoted to current' if outcome.promoted else 'NOT promoted'}: {outcome.reason}",
-        f"model card: {outcome.folder / 'model_card.md'}",
-    ])
+    return "\n".join(
+        [
+            f"model {outcome.manifest['version']} written to {outcome.folder} in {seconds:.0f}s",
+            f"data: {data['sentences']} sentences, {data['documents']} documents, {data['products']} products "
+            f"({data['duplicates_dropped']} duplicates dropped)",
+            f"held-out product families: macro-F1 {m['leave_family_out_macro_f1']:.3f}, "
+            f"high precision {m['leave_family_out_high_precision']:.3f}, "
+            f"high recall {m['leave_family_out_high_recall']:.3f}",
+            f"grouped 5-fold by document: macro-F1 {m['grouped_kfold_macro_f1']:.3f}",
+            f"fixed evaluation split: macro-F1 {m['fixed_split_macro_f1']:.3f}",
+            f"{'promoted to current' if outcome.promoted else 'NOT promoted'}: {outcome.reason}",
+            f"model card: {outcome.folder / 'model_card.md'}",
+        ]
+    )
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

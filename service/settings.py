@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CommaList = Annotated[list[str], NoDecode]
@@ -51,7 +51,9 @@ class Settings(BaseSettings):
         """Keys from CLAIMRISK_API_KEYS and CLAIMRISK_API_KEYS_FILE; admin keys also open /v1/."""
         keys = list(self.api_keys)
         if self.api_keys_file:
-            keys += [line.strip() for line in self.api_keys_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+            keys += [
+                line.strip() for line in self.api_keys_file.read_text(encoding="utf-8").splitlines() if line.strip()
+            ]
         return tuple(SecretStr(k) for k in dict.fromkeys(keys + list(self.admin_keys)))
 
     @property

@@ -32,8 +32,10 @@ def tiny_records():
 def tiny_classifier() -> SentenceClassifier:
     records = tiny_records()
     return SentenceClassifier(calibration_folds=3).fit(
-        [r.text for r in records], [r.label for r in records],
-        categories=[list(r.categories) for r in records], groups=[r.doc_id for r in records],
+        [r.text for r in records],
+        [r.label for r in records],
+        categories=[list(r.categories) for r in records],
+        groups=[r.doc_id for r in records],
     )
 
 
@@ -61,8 +63,15 @@ def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
     import sys
 
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], input=stdin, capture_output=True, text=True,
-                          env=full_env, timeout=timeout, cwd=REPO)
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=REPO,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -34,29 +34,39 @@ def plot_precision_recall(metrics: dict[str, Any], path: Path) -> None:
 
 def _class_table(figures: dict[str, Any]) -> list[str]:
     rows = ["| level | precision | recall | F1 | support |", "| --- | ---: | ---: | ---: | ---: |"]
-    rows += [f"| {lv} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |"
-             for lv, c in figures["per_class"].items()]
-    return rows + [f"| **macro** | | | **{figures['macro_f1']:.3f}** | |", ""]
+    rows += [
+        f"| {lv} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |"
+        for lv, c in figures["per_class"].items()
+    ]
+    return [*rows, f"| **macro** | | | **{figures['macro_f1']:.3f}** | |", ""]
 
 
 def _confusion(figures: dict[str, Any]) -> list[str]:
     labels = figures["confusion"]["labels"]
     rows = ["| true \\ predicted | " + " | ".join(labels) + " |", "| --- |" + " ---: |" * len(labels)]
-    rows += [f"| {lv} | " + " | ".join(str(n) for n in row) + " |" for lv, row in zip(labels, figures["confusion"]["matrix"], strict=True)]
+    rows += [
+        f"| {lv} | " + " | ".join(str(n) for n in row) + " |"
+        for lv, row in zip(labels, figures["confusion"]["matrix"], strict=True)
+    ]
     return [*rows, ""]
 
 
 def _split_table(splits: dict[str, Any]) -> list[str]:
     rows = ["| held out | sentences | macro-F1 | high precision | high recall |", "| --- | ---: | ---: | ---: | ---: |"]
-    rows += [f"| {name} | {s['sentences']} | {s['macro_f1']:.3f} | {s['per_class']['high']['precision']:.3f} | "
-             f"{s['per_class']['high']['recall']:.3f} |" for name, s in splits.items()]
+    rows += [
+        f"| {name} | {s['sentences']} | {s['macro_f1']:.3f} | {s['per_class']['high']['precision']:.3f} | "
+        f"{s['per_class']['high']['recall']:.3f} |"
+        for name, s in splits.items()
+    ]
     return [*rows, ""]
 
 
 def _category_table(figures: dict[str, Any]) -> list[str]:
     rows = ["| category | precision | recall | F1 | support |", "| --- | ---: | ---: | ---: | ---: |"]
-    rows += [f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
-             for c, v in figures["per_category"].items()]
+    rows += [
+        f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
+        for c, v in figures["per_category"].items()
+    ]
     return [*rows, f"| micro | | | {figures['micro_f1']:.3f} | |", ""]
 
 
@@ -64,22 +74,39 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
     """The card's Markdown."""
     lofo, kfold, data = metrics["leave_family_out"], metrics["grouped_kfold"], manifest["data"]
     lines = [
-        f"# claimrisk model {manifest['version']}", "",
+        f"# claimrisk model {manifest['version']}",
+        "",
         "Sentence-level claim-risk classifier for supplement marketing text (labels: ../shared/LABELING.md). "
         "Lexicon-annotated word n-gram TF-IDF; calibrated logistic regression for the level, one-vs-rest "
-        "logistic regression for categories. A document's label is its highest sentence level.", "",
+        "logistic regression for categories. A document's label is its highest sentence level.",
+        "",
         f"- created {manifest['created']}, Python {manifest['python']}, scikit-learn {manifest['scikit_learn']}",
         f"- training data: {data['sentences']} sentences, {data['documents']} documents, {data['products']} products; "
         f"fingerprint `{manifest['training_data_fingerprint'][:16]}`",
-        f"- config: `{manifest['config']}`", "",
-        "## Headline: product families held out from training", "",
-        "Each product family in turn is left out of training and scored; figures pool all held-out predictions.", "",
-        *_class_table(lofo["pooled"]), "Confusion matrix (held-out families):", "", *_confusion(lofo["pooled"]),
-        f"![precision and recall]({PLOT_FILE})", "", *_split_table(lofo["splits"]),
-        "Categories (held-out families):", "", *_category_table(lofo["pooled"]["categories"]),
-        f"## Grouped {len(kfold['splits'])}-fold by document", "", *_class_table(kfold["pooled"]),
-        "## Fixed evaluation split (what promotion compares)", "", *_class_table(metrics["fixed_split"]),
-        "## Limits", "",
+        f"- config: `{manifest['config']}`",
+        "",
+        "## Headline: product families held out from training",
+        "",
+        "Each product family in turn is left out of training and scored; figures pool all held-out predictions.",
+        "",
+        *_class_table(lofo["pooled"]),
+        "Confusion matrix (held-out families):",
+        "",
+        *_confusion(lofo["pooled"]),
+        f"![precision and recall]({PLOT_FILE})",
+        "",
+        *_split_table(lofo["splits"]),
+        "Categories (held-out families):",
+        "",
+        *_category_table(lofo["pooled"]["categories"]),
+        f"## Grouped {len(kfold['splits'])}-fold by document",
+        "",
+        *_class_table(kfold["pooled"]),
+        "## Fixed evaluation split (what promotion compares)",
+        "",
+        *_class_table(metrics["fixed_split"]),
+        "## Limits",
+        "",
         "- The corpus is written in-house to the labeling guide; real pages are messier. Watch feedback and retrain.",
         "- English only. Offsets are Unicode code points.",
         "- The model judges sentences one at a time: a claim spread over two sentences may be missed.",

@@ -20,7 +20,12 @@ def level_metrics(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, Any
         "macro_f1": round(float(np.mean(f1)), 4),
         "accuracy": round(float(np.mean(np.asarray(y_true) == np.asarray(y_pred))), 4),
         "per_class": {
-            level: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": int(s)}
+            level: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
             for level, p, r, f, s in zip(LEVELS, precision, recall, f1, support, strict=True)
         },
         "confusion": {"labels": list(LEVELS), "matrix": confusion_matrix(y_true, y_pred, labels=list(LEVELS)).tolist()},
@@ -36,7 +41,12 @@ def category_metrics(true: Sequence[Sequence[str]], pred: Sequence[Sequence[str]
         "micro_f1": round(float(f1_score(y_true, y_pred, average="micro", zero_division=0)), 4),
         "macro_f1": round(float(np.mean(f1)), 4),
         "per_category": {
-            c: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": int(s)}
+            c: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
             for c, p, r, f, s in zip(CATEGORIES, precision, recall, f1, support, strict=True)
         },
     }

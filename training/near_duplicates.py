@@ -42,6 +42,5 @@ def near_duplicate_pairs(
         block = (vectors[start : start + _CHUNK] @ vectors.T).tocoo()
         rows = block.row + start
         keep = (block.data > threshold) & (block.col > rows)
-        pairs.extend(zip(rows[keep].tolist(), block.col[keep].tolist(), block.data[keep].tolist()))
+        pairs.extend(zip(rows[keep].tolist(), block.col[keep].tolist(), block.data[keep].tolist(), strict=True))
     return sorted(pairs, key=lambda pair: -pair[2])
-

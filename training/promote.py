@@ -28,7 +28,9 @@ def promotion_decision(candidate: dict[str, Any], models_root: Path, force: bool
     return False, f"fixed-split macro-F1 {new:.4f} < current {old:.4f}; kept the current model (use --force to switch)"
 
 
-def promote_if_not_worse(candidate_folder: Path, candidate: dict[str, Any], models_root: Path, force: bool) -> tuple[bool, str]:
+def promote_if_not_worse(
+    candidate_folder: Path, candidate: dict[str, Any], models_root: Path, force: bool
+) -> tuple[bool, str]:
     """Apply the rule and, when it says so, switch `current` atomically."""
     promote, reason = promotion_decision(candidate, models_root, force)
     if promote:

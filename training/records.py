@@ -178,7 +178,9 @@ def _field_problems(data: dict[str, Any]) -> list[str]:
     problems.extend(_list_problems(data, "hard_cases"))
     hard_cases = data.get("hard_cases")
     if isinstance(hard_cases, list) and set(map(str, hard_cases)) - set(HARD_CASES):
-        problems.append(f"unknown hard_cases {sorted(set(map(str, hard_cases)) - set(HARD_CASES))}; allowed: {list(HARD_CASES)}")
+        problems.append(
+            f"unknown hard_cases {sorted(set(map(str, hard_cases)) - set(HARD_CASES))}; allowed: {list(HARD_CASES)}"
+        )
     return problems + _label_problems(data)
 
 
@@ -211,7 +213,9 @@ def check_documents(records: list[Record]) -> list[tuple[str, str]]:
         if first is None:
             seen[record.doc_id] = record
         elif previous is None or previous.doc_id != record.doc_id:
-            problems.append((record.where, f"doc_id {record.doc_id!r} also at {first.where}; keep a document's sentences together"))
+            problems.append(
+                (record.where, f"doc_id {record.doc_id!r} also at {first.where}; keep a document's sentences together")
+            )
         elif (first.product, first.source) != (record.product, record.source):
             problems.append((record.where, f"doc_id {record.doc_id!r} changes product or source within the document"))
         previous = record

@@ -22,8 +22,14 @@ class RunOutcome:
     reason: str
 
 
-def run_training(config: TrainConfig, models_root: Path, extra_data: tuple[Path, ...] = (), force: bool = False,
-                 corpus: Path = CORPUS_DIR, progress: Progress = lambda _: None) -> RunOutcome:
+def run_training(
+    config: TrainConfig,
+    models_root: Path,
+    extra_data: tuple[Path, ...] = (),
+    force: bool = False,
+    corpus: Path = CORPUS_DIR,
+    progress: Progress = lambda _: None,
+) -> RunOutcome:
     """Train, save artifact + card + full metrics under a new version folder, then apply the promotion rule."""
     result = train(config, extra_data, corpus, progress)
     folder = models_root / new_version(result.fingerprint)

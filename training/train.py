@@ -76,12 +76,15 @@ def predictions(scorer: SentenceScorer, data: Dataset) -> dict[str, list]:
 
 def scored(result: dict[str, list]) -> dict[str, Any]:
     """Level and category figures of pooled predictions."""
-    return {**level_metrics(result["true"], result["pred"]),
-            "categories": category_metrics(result["true_categories"], result["pred_categories"])}
+    return {
+        **level_metrics(result["true"], result["pred"]),
+        "categories": category_metrics(result["true_categories"], result["pred_categories"]),
+    }
 
 
-def evaluate_splits(data: Dataset, splits: Iterable[tuple[str, Split]], fit: Callable[[np.ndarray], SentenceScorer],
-                    progress: Progress) -> dict[str, Any]:
+def evaluate_splits(
+    data: Dataset, splits: Iterable[tuple[str, Split]], fit: Callable[[np.ndarray], SentenceScorer], progress: Progress
+) -> dict[str, Any]:
     """Fit on each split's training rows, predict its test rows; figures per split and pooled."""
     per_split, collected = {}, []
     for name, (train_rows, test_rows) in splits:
@@ -92,11 +95,15 @@ def evaluate_splits(data: Dataset, splits: Iterable[tuple[str, Split]], fit: Cal
     return {"pooled": scored(pooled(collected)), "splits": per_split}
 
 
-def cross_validation_figures(data: Dataset, config: TrainConfig, progress: Progress,
-                             make: Callable[[np.ndarray], SentenceScorer] | None = None) -> dict[str, Any]:
+def cross_validation_figures(
+    data: Dataset, config: TrainConfig, progress: Progress, make: Callable[[np.ndarray], SentenceScorer] | None = None
+) -> dict[str, Any]:
     """Grouped k-fold, leave-family-out and fixed-split figures of the recipe `make` (default: the classifier)."""
     make = make or (lambda rows: fit_on(data, rows, config))
-    kfold = ((f"fold {i + 1}/{config.folds}", s) for i, s in enumerate(grouped_kfold(data["doc_id"], config.folds, config.seed)))
+    kfold = (
+        (f"fold {i + 1}/{config.folds}", s)
+        for i, s in enumerate(grouped_kfold(data["doc_id"], config.folds, config.seed))
+    )
     families = ((f"held-out family {name}", s) for name, s in leave_family_out(data["family"]))
     fixed = [("fixed evaluation split", fixed_evaluation_split(data["doc_id"], data["from_corpus"]))]
     return {
@@ -117,8 +124,12 @@ def summarise(data: Dataset) -> dict[str, Any]:
     }
 
 
-def train(config: TrainConfig, extra_data: Sequence[str | Path] = (), corpus: Path = CORPUS_DIR,
-          progress: Progress = lambda _: None) -> TrainResult:
+def train(
+    config: TrainConfig,
+    extra_data: Sequence[str | Path] = (),
+    corpus: Path = CORPUS_DIR,
+    progress: Progress = lambda _: None,
+) -> TrainResult:
     """The whole recipe: load, measure on held-out documents and families, fit the final model on everything."""
     data, data_fingerprint, dropped = load_training_data(extra_data, corpus)
     metrics = cross_validation_figures(data, config, progress)

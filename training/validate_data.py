@@ -27,7 +27,10 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 CORPUS_DIR = DATA_DIR / "corpus"
 PRODUCTS_FILE = DATA_DIR / "products.csv"
 DATASHEET = DATA_DIR / "README.md"
-COUNTS_START, COUNTS_END = "<!-- counts:start (written by python -m training.validate_data --update-datasheet) -->", "<!-- counts:end -->"
+COUNTS_START, COUNTS_END = (
+    "<!-- counts:start (written by python -m training.validate_data --update-datasheet) -->",
+    "<!-- counts:end -->",
+)
 
 # The corpus targets of the data issue; the validator, not a person, says whether they hold.
 TARGETS = {
@@ -78,7 +81,11 @@ def read_records(paths: Sequence[str | Path]) -> tuple[list[Record], list[tuple[
 def find_near_duplicates(records: list[Record]) -> list[tuple[Record, Record, float]]:
     """Near-duplicate sentence pairs, leaving out the FDA disclaimer, which real copy repeats word for word."""
     pairs = near_duplicate_pairs([r.text for r in records])
-    return [(records[i], records[j], s) for i, j, s in pairs if not (is_disclaimer(records[i].text) and is_disclaimer(records[j].text))]
+    return [
+        (records[i], records[j], s)
+        for i, j, s in pairs
+        if not (is_disclaimer(records[i].text) and is_disclaimer(records[j].text))
+    ]
 
 
 def corpus_counts(records: list[Record]) -> dict[str, object]:
@@ -93,14 +100,19 @@ def corpus_counts(records: list[Record]) -> dict[str, object]:
         "documents": len(docs),
         "sentences": len(records),
         "products": len({r.product for r in records}),
-        "document_length": {"min": min(lengths, default=0), "max": max(lengths, default=0),
-                            "mean": round(sum(lengths) / len(lengths), 1) if lengths else 0},
+        "document_length": {
+            "min": min(lengths, default=0),
+            "max": max(lengths, default=0),
+            "mean": round(sum(lengths) / len(lengths), 1) if lengths else 0,
+        },
         "by_level": {level: sum(r.label == level for r in records) for level in LEVELS},
         "by_category": {c: sum(c in r.categories for r in records) for c in CATEGORIES},
         "by_hard_case": {h: sum(h in r.hard_cases for r in records) for h in HARD_CASES},
         "documents_by_register": dict(sorted(Counter(r.source for r in first).items())),
         "documents_by_family": dict(sorted(Counter(families.get(r.product, r.product) for r in first).items())),
-        "by_product": {p: {"documents": d, "sentences": s} for p, (d, s) in sorted(_product_counts(records, first).items())},
+        "by_product": {
+            p: {"documents": d, "sentences": s} for p, (d, s) in sorted(_product_counts(records, first).items())
+        },
         "documents_with_disclaimer": _documents_with_disclaimer(docs),
     }
 
@@ -126,13 +138,31 @@ def product_families(path: Path = PRODUCTS_FILE) -> dict[str, str]:
 def target_failures(counts: dict, records: list[Record]) -> list[str]:
     """Every corpus target of the data issue that the counts miss."""
     t = TARGETS
-    fails = [f"{key}: {counts[key]} < {t[key]}" for key in ("documents", "sentences", "products") if counts[key] < t[key]]
+    fails = [
+        f"{key}: {counts[key]} < {t[key]}" for key in ("documents", "sentences", "products") if counts[key] < t[key]
+    ]
     total = max(counts["sentences"], 1)
-    fails += [f"level {lv}: {n / total:.1%} of sentences < {t['level_share']:.0%}" for lv, n in counts["by_level"].items() if n / total < t["level_share"]]
-    fails += [f"category {c}: {n} < {t['sentences_per_category']}" for c, n in counts["by_category"].items() if n < t["sentences_per_category"]]
-    fails += [f"hard case {h}: {n} < {t['sentences_per_hard_case']}" for h, n in counts["by_hard_case"].items() if n < t["sentences_per_hard_case"]]
+    fails += [
+        f"level {lv}: {n / total:.1%} of sentences < {t['level_share']:.0%}"
+        for lv, n in counts["by_level"].items()
+        if n / total < t["level_share"]
+    ]
+    fails += [
+        f"category {c}: {n} < {t['sentences_per_category']}"
+        for c, n in counts["by_category"].items()
+        if n < t["sentences_per_category"]
+    ]
+    fails += [
+        f"hard case {h}: {n} < {t['sentences_per_hard_case']}"
+        for h, n in counts["by_hard_case"].items()
+        if n < t["sentences_per_hard_case"]
+    ]
     registers = counts["documents_by_register"]
-    fails += [f"register {r}: {registers.get(r, 0)} documents < {t['documents_per_register']}" for r in REGISTERS if registers.get(r, 0) < t["documents_per_register"]]
+    fails += [
+        f"register {r}: {registers.get(r, 0)} documents < {t['documents_per_register']}"
+        for r in REGISTERS
+        if registers.get(r, 0) < t["documents_per_register"]
+    ]
     fails += _length_failures(records)
     return fails
 
@@ -140,7 +170,9 @@ def target_failures(counts: dict, records: list[Record]) -> list[str]:
 def _length_failures(records: list[Record]) -> list[str]:
     lengths = Counter(r.doc_id for r in records)
     low, high = TARGETS["min_document_sentences"], TARGETS["max_document_sentences"]
-    return [f"document {d}: {n} sentences, outside {low}-{high}" for d, n in sorted(lengths.items()) if not low <= n <= high]
+    return [
+        f"document {d}: {n} sentences, outside {low}-{high}" for d, n in sorted(lengths.items()) if not low <= n <= high
+    ]
 
 
 def validate(paths: Sequence[str | Path], with_targets: bool) -> Report:
@@ -155,28 +187,41 @@ def validate(paths: Sequence[str | Path], with_targets: bool) -> Report:
 def render_text(report: Report, counts: dict) -> str:
     """The human report: problems first (file:line), then counts."""
     lines = [f"{where}: {message}" for where, message in report.errors]
-    lines += [f"near-duplicate ({score:.2f}): {a.where} {a.text!r} ~ {b.where} {b.text!r}" for a, b, score in report.near_duplicates]
+    lines += [
+        f"near-duplicate ({score:.2f}): {a.where} {a.text!r} ~ {b.where} {b.text!r}"
+        for a, b, score in report.near_duplicates
+    ]
     lines += [f"target missed: {failure}" for failure in report.target_failures]
     lines.append(json.dumps(counts, indent=2))
     verdict = "OK" if report.ok else "FAILED"
-    lines.append(f"{verdict}: {len(report.errors)} record problems, {len(report.near_duplicates)} near-duplicate pairs, "
-                 f"{len(report.target_failures)} targets missed")
+    lines.append(
+        f"{verdict}: {len(report.errors)} record problems, {len(report.near_duplicates)} near-duplicate pairs, "
+        f"{len(report.target_failures)} targets missed"
+    )
     return "\n".join(lines)
 
 
 def render_markdown(counts: dict) -> str:
     """The counts as Markdown tables for data/README.md."""
     total = max(counts["sentences"], 1)
-    out = [f"- documents: {counts['documents']}", f"- sentences: {counts['sentences']}",
-           f"- products: {counts['products']}",
-           "- sentences per document: min {min}, mean {mean}, max {max}".format(**counts["document_length"]),
-           f"- documents with the FDA disclaimer: {counts['documents_with_disclaimer']}", ""]
+    out = [
+        f"- documents: {counts['documents']}",
+        f"- sentences: {counts['sentences']}",
+        f"- products: {counts['products']}",
+        "- sentences per document: min {min}, mean {mean}, max {max}".format(**counts["document_length"]),
+        f"- documents with the FDA disclaimer: {counts['documents_with_disclaimer']}",
+        "",
+    ]
     out += _table("level", "sentences", {k: f"{v} ({v / total:.1%})" for k, v in counts["by_level"].items()})
     out += _table("category", "sentences", counts["by_category"])
     out += _table("hard-case rule", "sentences", counts["by_hard_case"])
     out += _table("register (source)", "documents", counts["documents_by_register"])
     out += _table("product family", "documents", counts["documents_by_family"])
-    out += _table("product", "documents / sentences", {p: f"{v['documents']} / {v['sentences']}" for p, v in counts["by_product"].items()})
+    out += _table(
+        "product",
+        "documents / sentences",
+        {p: f"{v['documents']} / {v['sentences']}" for p, v in counts["by_product"].items()},
+    )
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -200,7 +245,9 @@ def _table(key: str, value: str, rows: dict) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.validate_data", description=__doc__.split("\n\n")[0])
-    parser.add_argument("paths", nargs="*", help="record files or folders (default: data/corpus with the corpus targets)")
+    parser.add_argument(
+        "paths", nargs="*", help="record files or folders (default: data/corpus with the corpus targets)"
+    )
     parser.add_argument("--targets", action="store_true", help="also check the corpus targets for the given paths")
     parser.add_argument("--markdown", action="store_true", help="print the counts as Markdown tables")
     parser.add_argument("--update-datasheet", action="store_true", help="rewrite the counts in data/README.md")

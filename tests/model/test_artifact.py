@@ -39,10 +39,13 @@ def test_a_tampered_model_file_is_refused(artifact: Path) -> None:
         load_model(artifact)
 
 
-@pytest.mark.parametrize(("key", "value", "message"), [
-    ("scikit_learn", "0.1.0", "built with scikit-learn 0.1.0"),
-    ("python", "2.7", "built with Python 2.7"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("scikit_learn", "0.1.0", "built with scikit-learn 0.1.0"),
+        ("python", "2.7", "built with Python 2.7"),
+    ],
+)
 def test_other_library_versions_are_refused(artifact: Path, key: str, value: str, message: str) -> None:
     assert runtime_versions()[key] != value
     edit_manifest(artifact, **{key: value})
@@ -57,7 +60,7 @@ def test_missing_or_broken_pieces_are_named(artifact: Path, tmp_path: Path) -> N
     with pytest.raises(ArtifactError, match="not valid JSON"):
         load_model(artifact)
     (artifact / MANIFEST_FILE).unlink()
-    with pytest.raises(ArtifactError, match="manifest.json is missing"):
+    with pytest.raises(ArtifactError, match=r"manifest\.json is missing"):
         load_model(artifact)
 
 

@@ -56,11 +56,14 @@ def test_invariance_product_names_do_not_change_the_level(default_model: ClaimRi
     assert level(default_model, f"Take two {product} capsules with water after breakfast.") == "low"
 
 
-@pytest.mark.parametrize("text", [
-    "Our gummies taste like fresh raspberries.",
-    "Supports a calm, balanced mood.",
-    "Kava has been drunk in Fiji for centuries.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our gummies taste like fresh raspberries.",
+        "Supports a calm, balanced mood.",
+        "Kava has been drunk in Fiji for centuries.",
+    ],
+)
 def test_directional_adding_a_cure_claim_never_lowers_risk(default_model: ClaimRiskModel, text: str) -> None:
     before = default_model.classify(text).label
     after = default_model.classify(f"{text} It also cures cancer.").label
@@ -68,10 +71,13 @@ def test_directional_adding_a_cure_claim_never_lowers_risk(default_model: ClaimR
     assert after == "high"
 
 
-@pytest.mark.parametrize(("claim", "refuted"), [
-    ("Turmeric cures cancer.", "There is no evidence that turmeric cures cancer."),
-    ("Elderberry prevents the flu.", "No study has shown that elderberry prevents the flu."),
-])
+@pytest.mark.parametrize(
+    ("claim", "refuted"),
+    [
+        ("Turmeric cures cancer.", "There is no evidence that turmeric cures cancer."),
+        ("Elderberry prevents the flu.", "No study has shown that elderberry prevents the flu."),
+    ],
+)
 def test_minimum_functionality_refutation_lowers_risk(default_model: ClaimRiskModel, claim: str, refuted: str) -> None:
     assert level(default_model, claim) == "high"
     assert LEVEL_RANK[level(default_model, refuted)] < LEVEL_RANK["high"]

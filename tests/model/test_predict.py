@@ -40,7 +40,9 @@ def test_offsets_point_at_the_sentence_in_every_format(tiny_model: ClaimRiskMode
     found = tiny_model.classify(page, "html", all_sentences=True).sentences
     assert [s.text for s in found] == ["Kava & you", "It eases anxiety."]
     assert [html.unescape(page[s.start : s.end]).replace("<b>", "").replace("</b>", "") for s in found] == [
-        "Kava & you", "It eases anxiety."]
+        "Kava & you",
+        "It eases anxiety.",
+    ]
 
 
 def test_only_flagged_sentences_are_listed_unless_asked(tiny_model: ClaimRiskModel) -> None:
@@ -65,19 +67,24 @@ def test_empty_documents_and_bad_formats(tiny_model: ClaimRiskModel) -> None:
 
 
 def test_the_disclaimer_is_low_and_reported(tiny_model: ClaimRiskModel) -> None:
-    text = ("These statements have not been evaluated by the Food and Drug Administration. "
-            "This product is not intended to diagnose, treat, cure, or prevent any disease.")
+    text = (
+        "These statements have not been evaluated by the Food and Drug Administration. "
+        "This product is not intended to diagnose, treat, cure, or prevent any disease."
+    )
     result = tiny_model.classify(text, all_sentences=True)
     assert result.disclaimer is True
     assert [s.label for s in result.sentences] == ["low", "low"]
     assert tiny_model.classify("Supports a calm mood.").disclaimer is False
 
 
-@pytest.mark.parametrize("text", [
-    "*These statements have not been evaluated by the FDA.",
-    "THIS PRODUCT IS NOT INTENDED TO DIAGNOSE, TREAT, CURE OR PREVENT ANY DISEASE.",
-    "Statements on this page haven't been reviewed by the U.S. FDA.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "*These statements have not been evaluated by the FDA.",
+        "THIS PRODUCT IS NOT INTENDED TO DIAGNOSE, TREAT, CURE OR PREVENT ANY DISEASE.",
+        "Statements on this page haven't been reviewed by the U.S. FDA.",
+    ],
+)
 def test_disclaimer_wordings_are_recognised(text: str) -> None:
     assert is_disclaimer(text)
 

@@ -49,10 +49,18 @@ def test_errors_are_one_line_and_exit_2(tmp_path: Path, tiny_model_dir: Path) ->
 
 def test_evaluate_prints_figures_as_json(tmp_path: Path, tiny_model_dir: Path) -> None:
     labeled = tmp_path / "held_out.jsonl"
-    rows = [("Kava relieves anxiety disorders.", "high", ["disease"]), ("Supports a calm mood.", "medium",
-            ["structure_function"]), ("Kava grows in Vanuatu.", "low", [])]
-    labeled.write_text("".join(json.dumps({"text": t, "label": lv, "categories": c, "product": "kava", "source": "ad",
-                                           "doc_id": "d1"}) + "\n" for t, lv, c in rows))
+    rows = [
+        ("Kava relieves anxiety disorders.", "high", ["disease"]),
+        ("Supports a calm mood.", "medium", ["structure_function"]),
+        ("Kava grows in Vanuatu.", "low", []),
+    ]
+    labeled.write_text(
+        "".join(
+            json.dumps({"text": t, "label": lv, "categories": c, "product": "kava", "source": "ad", "doc_id": "d1"})
+            + "\n"
+            for t, lv, c in rows
+        )
+    )
     result = run_cli("evaluate", "--model", str(tiny_model_dir), str(labeled), "--json")
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)

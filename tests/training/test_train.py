@@ -51,8 +51,17 @@ def test_a_run_writes_artifact_card_plot_and_promotes(tmp_path: Path, small_corp
 def _current_with(models: Path, figure: float) -> None:
     folder = models / "old"
     folder.mkdir(parents=True)
-    (folder / "manifest.json").write_text(json.dumps(
-        {"version": "old", "sha256": "x", "python": "3", "scikit_learn": "1", "metrics": {"fixed_split_macro_f1": figure}}))
+    (folder / "manifest.json").write_text(
+        json.dumps(
+            {
+                "version": "old",
+                "sha256": "x",
+                "python": "3",
+                "scikit_learn": "1",
+                "metrics": {"fixed_split_macro_f1": figure},
+            }
+        )
+    )
     (models / "current").symlink_to("old")
 
 
@@ -79,7 +88,9 @@ def test_extra_data_with_a_bad_row_stops_the_run(tmp_path: Path, small_corpus: P
     from model.errors import DataError
 
     extra = tmp_path / "extra.jsonl"
-    extra.write_text('{"text": "Fine.", "label": "low", "categories": [], "product": "x", "source": "other", '
-                     '"doc_id": "e1"}\n{"text": "Cures gout", "label": "urgent"}\n')
+    extra.write_text(
+        '{"text": "Fine.", "label": "low", "categories": [], "product": "x", "source": "other", '
+        '"doc_id": "e1"}\n{"text": "Cures gout", "label": "urgent"}\n'
+    )
     with pytest.raises(DataError, match=rf"{extra}:2: missing field 'categories'"):
         run_training(SMALL, tmp_path / "m", extra_data=(extra,), corpus=small_corpus)

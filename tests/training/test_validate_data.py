@@ -9,8 +9,14 @@ import pytest
 
 from training.validate_data import main, read_records, validate
 
-GOOD = {"text": "Kava root is ground and mixed with water.", "label": "low", "categories": [],
-        "product": "kava", "source": "blog", "doc_id": "kava-blog-01"}
+GOOD = {
+    "text": "Kava root is ground and mixed with water.",
+    "label": "low",
+    "categories": [],
+    "product": "kava",
+    "source": "blog",
+    "doc_id": "kava-blog-01",
+}
 
 
 def write_jsonl(path: Path, rows: list[object]) -> Path:
@@ -49,7 +55,9 @@ def bad(**changes: object) -> dict:
 def test_each_bad_record_is_named_with_file_and_line(tmp_path: Path, row: object, message: str) -> None:
     path = write_jsonl(tmp_path / "shard.jsonl", [GOOD, {**GOOD, "text": "Second, different line of kava text."}, row])
     _, errors = read_records([tmp_path])
-    assert [(where, m) for where, m in errors if message in m] == [(f"{path}:3", next(m for _, m in errors if message in m))]
+    assert [(where, m) for where, m in errors if message in m] == [
+        (f"{path}:3", next(m for _, m in errors if message in m))
+    ]
 
 
 def test_scattered_document_is_reported(tmp_path: Path) -> None:
@@ -62,9 +70,12 @@ def test_scattered_document_is_reported(tmp_path: Path) -> None:
 
 def test_csv_rows_are_named_by_their_line(tmp_path: Path) -> None:
     path = tmp_path / "extra.csv"
-    path.write_text("text,label,categories,product,source,doc_id\n"
-                    "Eases arthritis pain,high,disease,kava,ad,a1\n"
-                    "Lifts your mood,medium,disease,kava,ad,a1\n", encoding="utf-8")
+    path.write_text(
+        "text,label,categories,product,source,doc_id\n"
+        "Eases arthritis pain,high,disease,kava,ad,a1\n"
+        "Lifts your mood,medium,disease,kava,ad,a1\n",
+        encoding="utf-8",
+    )
     records, errors = read_records([path])
     assert len(records) == 1 and records[0].categories == ("disease",)
     assert errors == [(f"{path}:3", "categories ['disease'] are high-level but the label is medium")]
