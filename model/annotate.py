@@ -35,6 +35,15 @@ MARKED = (
     "disease_scope",
 )
 PLACEHOLDER = {"diseases": "__disease__", "drugs": "__drug__"}
+# Who a sentence is about decides whether naming a disease is a claim ("it eases your arthritis")
+# or a fact ("arthritis affects millions"); pairing each named entity with these cues lets a
+# linear model learn the difference.
+CONTEXT_CUES = ("claim_verbs", "negations", "hedges", "drug_comparison", "structure_function")
+PERSONS = {
+    "you": frozenset({"you", "your", "you're", "yours", "you'll", "you've"}),
+    "first": frozenset({"i", "my", "me", "i'm", "i've", "i'd"}),
+    "seller": frozenset({"our", "we", "it", "this", "these", "they", "it's"}),
+}
 MAX_PHRASE_TOKENS = 8
 
 
@@ -119,9 +128,11 @@ class LexiconAnnotator(BaseEstimator, TransformerMixin):
         tokens = tokenize(text)
         out: list[str] = []
         markers = shape_markers(text)
+        kinds: set[str] = set()
         last = 0
         for start, end, kind in self.matcher_.matches(tokens):
             out.extend(tokens[last:start])
+            kinds.add(kind)
             if kind in PLACEHOLDER:
                 out.append(PLACEHOLDER[kind])
             else:
@@ -129,11 +140,24 @@ class LexiconAnnotator(BaseEstimator, TransformerMixin):
                 markers.append(f"__{kind}__")
             last = end
         out.extend(tokens[last:])
-        return " ".join(_mask_numbers(out) + markers)
+        return " ".join(_mask_numbers(out) + markers + _entity_context(kinds, markers, tokens))
 
     def matched_terms(self, text: str) -> dict[str, list[str]]:
         """The lexicon phrases found in `text`, by lexicon: what a fix hint can name."""
         return self.matcher_.terms(text)
+
+
+def _entity_context(kinds: set[str], markers: list[str], tokens: list[str]) -> list[str]:
+    """Conjunction tokens: each named disease or drug paired with the cues and persons around it."""
+    entities = [PLACEHOLDER[k] for k in REPLACED if k in kinds]
+    if not entities:
+        return []
+    cues = [c for c in CONTEXT_CUES if c in kinds] + [
+        m.strip("_") for m in markers if m in ("__question__", "__heading__")
+    ]
+    words = set(tokens)
+    persons = [name for name, pronouns in PERSONS.items() if words & pronouns]
+    return [f"{e}&{c}" for e in entities for c in (cues + persons or ["bare"])]
 
 
 def _mask_numbers(tokens: list[str]) -> list[str]:

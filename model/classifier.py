@@ -76,8 +76,9 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         self.level_head_.fit(features, np.asarray(y))
         self.category_binarizer_ = MultiLabelBinarizer(classes=list(CATEGORIES))
         targets = self.category_binarizer_.fit_transform(categories if categories is not None else [[]] * len(y))
+        # The dual solver is the fast one when features outnumber sentences (about 25x here).
         self.category_head_ = OneVsRestClassifier(
-            LogisticRegression(C=self.category_c, class_weight="balanced", solver="liblinear")
+            LogisticRegression(C=self.category_c, class_weight="balanced", solver="liblinear", dual=True)
         ).fit(features, targets)
         self.heads_ = fold_heads(self.level_head_, self.category_head_)
         self.high_threshold_ = self._high_threshold(features, np.asarray(y), splits)

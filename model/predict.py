@@ -117,7 +117,9 @@ class ClaimRiskModel:
         if not texts:
             return np.zeros((0, len(LEVELS))), np.zeros((0, len(CATEGORIES)))
         levels, categories = self.classifier.scores(self.classifier.features(texts))
-        levels[[is_disclaimer(t) for t in texts]] = (1.0, 0.0, 0.0)
+        disclaimer = [is_disclaimer(t) for t in texts]
+        levels[disclaimer] = (1.0, 0.0, 0.0)
+        categories[disclaimer] = 0.0
         return levels, categories
 
     def predict_sentences(self, texts: Sequence[str]) -> tuple[list[str], list[list[str]]]:

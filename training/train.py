@@ -34,7 +34,7 @@ class TrainConfig:
     folds: int = 5
     ngram_max: int = 2
     min_df: int = 1
-    level_c: float = 1.0
+    level_c: float = 2.0
     category_c: float = 4.0
     calibration: str = "sigmoid"
     calibration_folds: int = 5
