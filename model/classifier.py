@@ -78,7 +78,13 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         targets = self.category_binarizer_.fit_transform(categories if categories is not None else [[]] * len(y))
         # The dual solver is the fast one when features outnumber sentences (about 25x here).
         self.category_head_ = OneVsRestClassifier(
-            LogisticRegression(C=self.category_c, class_weight="balanced", solver="liblinear", dual=True)
+            LogisticRegression(
+                C=self.category_c,
+                class_weight="balanced",
+                solver="liblinear",
+                dual=True,
+                random_state=self.random_state,
+            )
         ).fit(features, targets)
         self.heads_ = fold_heads(self.level_head_, self.category_head_)
         self.high_threshold_ = self._high_threshold(features, np.asarray(y), splits)
