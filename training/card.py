@@ -52,7 +52,7 @@ def _confusion(figures: dict[str, Any]) -> list[str]:
 
 
 def _split_table(splits: dict[str, Any]) -> list[str]:
-    rows = ["| held out | sentences | macro-F1 | high precision | high recall |", "| --- | ---: | ---: | ---: | ---: |"]
+    rows = ["| split | sentences | macro-F1 | high precision | high recall |", "| --- | ---: | ---: | ---: | ---: |"]
     rows += [
         f"| {name} | {s['sentences']} | {s['macro_f1']:.3f} | {s['per_class']['high']['precision']:.3f} | "
         f"{s['per_class']['high']['recall']:.3f} |"
@@ -77,7 +77,8 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"# claimrisk model {manifest['version']}",
         "",
         "Sentence-level claim-risk classifier for supplement marketing text (labels: ../shared/LABELING.md). "
-        "Lexicon-annotated word n-gram TF-IDF; calibrated logistic regression for the level, one-vs-rest "
+        "Lexicon-annotated word n-gram TF-IDF; a linear SVM with sigmoid calibration for the level (a sentence is "
+        "high when its P(high) clears a threshold set out of fold for the configured recall of high), one-vs-rest "
         "logistic regression for categories. A document's label is its highest sentence level.",
         "",
         f"- created {manifest['created']}, Python {manifest['python']}, scikit-learn {manifest['scikit_learn']}",
