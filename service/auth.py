@@ -1,4 +1,7 @@
-"""Bearer-key checks for /v1/ and /v1/admin/ routes, compared in constant time."""
+"""Bearer-key checks for /v1/ and /v1/admin/ routes, compared in constant time.
+
+`async def` because they never block: FastAPI would otherwise send each through its thread pool.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ def _matches(token: str, keys: tuple[SecretStr, ...]) -> bool:
     return found
 
 
-def require_api_key(request: Request) -> None:
+async def require_api_key(request: Request) -> None:
     """Dependency of /v1/ routes: a valid key when keys are configured."""
     keys: tuple[SecretStr, ...] = request.app.state.api_keys
     if not keys:
@@ -34,7 +37,7 @@ def require_api_key(request: Request) -> None:
         raise ApiError(401, "unauthorized", "send a valid API key as 'Authorization: Bearer <key>'")
 
 
-def require_admin_key(request: Request) -> None:
+async def require_admin_key(request: Request) -> None:
     """Dependency of /v1/admin/ routes: an admin key when any keys are configured."""
     admin: tuple[SecretStr, ...] = request.app.state.admin_keys
     if not request.app.state.api_keys and not admin:

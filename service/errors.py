@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model.errors import ArtifactError, InputError
+from service.holder import ReloadError
 
 log = logging.getLogger("claimrisk.service")
 
@@ -36,12 +37,14 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
 def describe_validation(exc: RequestValidationError) -> tuple[int, str, str]:
     """400 for JSON that does not parse, else 422 naming each bad field by its path (documents.3.text)."""
     errors = exc.errors()
-    if any(e.get("type") == "json_invalid" for e in errors):
-        return 400, "malformed_json", "the request body is not valid JSON"
+    for e in errors:
+        if e.get("type") == "json_invalid":
+            reason = (e.get("ctx") or {}).get("error", "")
+            return 400, "malformed_json", f"the request body is not valid JSON ({reason} at position {e['loc'][-1]})"
     parts = []
     for e in errors[:10]:
         where = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
-        parts.append(f"{where}: {e.get('msg', 'invalid')}")
+        parts.append(f"{where}: {str(e.get('msg', 'invalid')).removeprefix('Value error, ')}")
     return 422, "invalid_request", "; ".join(parts)
 
 
@@ -52,6 +55,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI's "error parsing"
+            return error_response(400, "malformed_json", "the request body is not UTF-8 encoded JSON")
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
@@ -62,6 +67,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:
         return error_response(422, "invalid_input", str(exc))
+
+    @app.exception_handler(ReloadError)
+    async def _reload(_: Request, exc: ReloadError) -> JSONResponse:
+        return error_response(409, "reload_failed", str(exc))
 
     @app.exception_handler(ArtifactError)
     async def _artifact(_: Request, exc: ArtifactError) -> JSONResponse:

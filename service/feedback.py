@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     note TEXT
 )
 """
+_INSERT = ("INSERT INTO feedback (received, text, label, categories, caller_id, model_version, note) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?)")
 
 
 class FeedbackStore:
@@ -40,12 +42,13 @@ class FeedbackStore:
     def add(self, text: str, label: str, categories: list[str], caller_id: str | None = None,
             model_version: str | None = None, note: str | None = None) -> int:
         """Store one correction and return its id once it is committed."""
-        row = (datetime.now(UTC).isoformat(timespec="seconds"), text, label, json.dumps(categories), caller_id, model_version, note)
-        with closing(self._connect()) as db, db:
-            db.execute("PRAGMA synchronous=FULL")
-            cursor = db.execute(
-                "INSERT INTO feedback (received, text, label, categories, caller_id, model_version, note) VALUES (?,?,?,?,?,?,?)", row)
-            return int(cursor.lastrowid)
+        row = (datetime.now(UTC).isoformat(timespec="seconds"), text, label, json.dumps(categories), caller_id,
+               model_version, note)
+        with closing(self._connect()) as db:
+            db.execute("PRAGMA synchronous=FULL")  # WAL commits reach the disk before the commit returns
+            with db:  # one transaction, committed on leaving the block
+                cursor = db.execute(_INSERT, row)
+            return int(cursor.lastrowid or 0)
 
     def rows(self) -> list[dict[str, Any]]:
         with closing(self._connect()) as db:
@@ -65,12 +68,24 @@ def as_corpus_record(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def latest_corrections(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per sentence (compared without case and spacing), the latest correction winning.
+
+    An editor may correct a correction; training data holding one sentence twice with two labels would
+    fail validation and teach the model nothing.
+    """
+    latest: dict[str, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: r["id"]):
+        latest[" ".join(row["text"].split()).casefold()] = row
+    return sorted(latest.values(), key=lambda r: r["id"])
+
+
 def export_feedback(store: FeedbackStore, out: Path) -> int:
-    """Write every correction to `out` as JSONL in the corpus format; return how many."""
-    rows = store.rows()
+    """Write the corrections to `out` as JSONL in the corpus format (written whole, then renamed); return how many."""
+    records = [as_corpus_record(row) for row in latest_corrections(store.rows())]
     temporary = out.with_name(out.name + ".partial")
     with open(temporary, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(as_corpus_record(row), ensure_ascii=False) + "\n")
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     temporary.replace(out)
-    return len(rows)
+    return len(records)

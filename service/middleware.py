@@ -1,24 +1,26 @@
-"""ASGI guards that run before FastAPI reads a body: size limit (413) and JSON content type (415)."""
+"""ASGI guards that run before FastAPI reads a body (size limit 413, JSON content type 415), and CORS.
+
+Each answers with the one error body of service/errors.py, so a client never has to parse two shapes.
+"""
 
 from __future__ import annotations
 
-import json
-
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_BODY_METHODS = {b"POST", b"PUT", b"PATCH", "POST", "PUT", "PATCH"}
+from service.errors import error_response
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-class _BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` once a streamed body passes the limit; FastAPI lets HTTPException through as is."""
 
-
-async def _send_error(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"error": {"code": code, "message": message}}).encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body})
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the body is over {limit} bytes")
 
 
 def _is_json(content_type: str) -> bool:
@@ -37,38 +39,47 @@ class RequestGuardMiddleware:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if not headers.get("content-length", "0").strip().isdigit() and "content-length" in headers:
-            await _send_error(send, 400, "bad_request", "Content-Length is not a number")
+        refusal = self._refusal(Headers(scope=scope), scope["path"])
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
-        if int(headers.get("content-length", "0") or 0) > self.max_body_bytes:
-            await _send_error(send, 413, "too_large", f"the body is over {self.max_body_bytes} bytes")
-            return
-        has_body = int(headers.get("content-length", "0") or 0) > 0 or "transfer-encoding" in headers
-        if has_body and scope["path"].startswith("/v1/") and not _is_json(headers.get("content-type", "")):
-            await _send_error(send, 415, "unsupported_media_type", "send the body as application/json")
-            return
-        await self._call_counting(scope, receive, send)
+        await self.app(scope, self._limited(receive), send)
 
-    async def _call_counting(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _refusal(self, headers: Headers, path: str) -> Response | None:
+        """The answer to give before reading anything, or None to go on."""
+        length = headers.get("content-length")
+        if length is not None and not length.strip().isdigit():
+            return error_response(400, "bad_request", "Content-Length is not a number", {"connection": "close"})
+        if length is not None and int(length) > self.max_body_bytes:
+            # Answered at once and the connection closed: the rest of the body is never read.
+            return error_response(413, "too_large", f"the body is over {self.max_body_bytes} bytes",
+                                  {"connection": "close"})
+        has_body = int(length or 0) > 0 or "transfer-encoding" in headers
+        if has_body and path.startswith("/v1/") and not _is_json(headers.get("content-type", "")):
+            return error_response(415, "unsupported_media_type", "send the body as application/json")
+        return None
+
+    def _limited(self, receive: Receive) -> Receive:
+        """`receive` that stops a body sent without Content-Length (chunked) as soon as it passes the limit."""
         seen = 0
-        started = False
 
-        async def counted_receive() -> Message:
+        async def limited_receive() -> Message:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_body_bytes:
-                raise _BodyTooLarge
+                raise BodyTooLarge(self.max_body_bytes)
             return message
 
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        return limited_receive
 
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except _BodyTooLarge:
-            if not started:
-                await _send_error(send, 413, "too_large", f"the body is over {self.max_body_bytes} bytes")
+
+class JSONErrorCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, except that a refused preflight answers with the API's error body, not plain text."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        kept = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+        return error_response(response.status_code, "cors_refused", bytes(response.body).decode("utf-8"), kept)
