@@ -32,12 +32,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="claimrisk", description="Flag risky health claims in supplement marketing text.")
+    parser = argparse.ArgumentParser(
+        prog="claimrisk", description="Flag risky health claims in supplement marketing text."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    from service import cli_model, cli_service
+    from service import cli_batch, cli_model, cli_service
 
     cli_model.add_commands(commands)
     cli_service.add_commands(commands)
+    cli_batch.add_commands(commands)
     return parser
 
 
