@@ -16,24 +16,14 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from model.lexicons import DEFAULT_LEXICON_DIR, load_lexicons
+from model.lexicons import CUE_FILES, DEFAULT_LEXICON_DIR, load_lexicons
 
 TOKEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*")
 # Lexicons replaced by a placeholder (open classes: names the corpus cannot all hold).
 REPLACED = ("diseases", "drugs")
 # Lexicons that add a marker token and keep the words (closed classes of cue phrases).
-MARKED = (
-    "claim_verbs",
-    "structure_function",
-    "hedges",
-    "negations",
-    "safety",
-    "guarantee",
-    "science",
-    "testimonial",
-    "drug_comparison",
-    "disease_scope",
-)
+# The FDA disclaimer is handled by a rule of its own (model/disclaimer.py), not as a feature.
+MARKED = tuple(name for name in CUE_FILES if name != "fda_disclaimer")
 PLACEHOLDER = {"diseases": "__disease__", "drugs": "__drug__"}
 # Who a sentence is about decides whether naming a disease is a claim ("it eases your arthritis")
 # or a fact ("arthritis affects millions"); pairing each named entity with these cues lets a

@@ -7,24 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from model.annotate import PhraseMatcher, tokenize
+from model.annotate import MARKED, REPLACED, PhraseMatcher, tokenize
 from model.lexicons import DEFAULT_LEXICON_DIR, load_lexicons
 from model.taxonomy import CATEGORIES, HIGH_CATEGORIES, LEVELS
 
-_KINDS = (
-    "diseases",
-    "drugs",
-    "claim_verbs",
-    "hedges",
-    "negations",
-    "safety",
-    "guarantee",
-    "science",
-    "testimonial",
-    "drug_comparison",
-    "structure_function",
-    "disease_scope",
-)
+_KINDS = REPLACED + MARKED
 _MEDIUM_CUES = {"structure_function": "structure_function", "science": "science", "testimonial": "testimonial"}
 
 
