@@ -32,13 +32,18 @@ def plot_precision_recall(metrics: dict[str, Any], path: Path) -> None:
     plt.close(figure)
 
 
-def _class_table(figures: dict[str, Any]) -> list[str]:
-    rows = ["| level | precision | recall | F1 | support |", "| --- | ---: | ---: | ---: | ---: |"]
+def _label_rows(head: str, per_label: dict[str, Any], total: str) -> list[str]:
+    """A precision/recall/F1/support table, one row per label, and a closing total row."""
+    rows = [f"| {head} | precision | recall | F1 | support |", "| --- | ---: | ---: | ---: | ---: |"]
     rows += [
-        f"| {lv} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |"
-        for lv, c in figures["per_class"].items()
+        f"| {name} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |"
+        for name, c in per_label.items()
     ]
-    return [*rows, f"| **macro** | | | **{figures['macro_f1']:.3f}** | |", ""]
+    return [*rows, total, ""]
+
+
+def _class_table(figures: dict[str, Any]) -> list[str]:
+    return _label_rows("level", figures["per_class"], f"| **macro** | | | **{figures['macro_f1']:.3f}** | |")
 
 
 def _confusion(figures: dict[str, Any]) -> list[str]:
@@ -62,12 +67,7 @@ def _split_table(splits: dict[str, Any]) -> list[str]:
 
 
 def _category_table(figures: dict[str, Any]) -> list[str]:
-    rows = ["| category | precision | recall | F1 | support |", "| --- | ---: | ---: | ---: | ---: |"]
-    rows += [
-        f"| {c} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |"
-        for c, v in figures["per_category"].items()
-    ]
-    return [*rows, f"| micro | | | {figures['micro_f1']:.3f} | |", ""]
+    return _label_rows("category", figures["per_category"], f"| micro | | | {figures['micro_f1']:.3f} | |")
 
 
 def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:

@@ -11,6 +11,20 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 from model.taxonomy import CATEGORIES, LEVELS
 
 
+def _per_label(names: Sequence[str], *columns: np.ndarray) -> dict[str, dict[str, float | int]]:
+    """{name: {precision, recall, f1, support}} from scikit-learn's per-label arrays."""
+    precision, recall, f1, support = columns
+    return {
+        name: {
+            "precision": round(float(p), 4),
+            "recall": round(float(r), 4),
+            "f1": round(float(f), 4),
+            "support": int(n),
+        }
+        for name, p, r, f, n in zip(names, precision, recall, f1, support, strict=True)
+    }
+
+
 def level_metrics(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, Any]:
     """Per-class precision/recall/F1, macro-F1 and the confusion matrix (rows: true, columns: predicted)."""
     precision, recall, f1, support = precision_recall_fscore_support(
@@ -19,15 +33,7 @@ def level_metrics(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, Any
     return {
         "macro_f1": round(float(np.mean(f1)), 4),
         "accuracy": round(float(np.mean(np.asarray(y_true) == np.asarray(y_pred))), 4),
-        "per_class": {
-            level: {
-                "precision": round(float(p), 4),
-                "recall": round(float(r), 4),
-                "f1": round(float(f), 4),
-                "support": int(s),
-            }
-            for level, p, r, f, s in zip(LEVELS, precision, recall, f1, support, strict=True)
-        },
+        "per_class": _per_label(LEVELS, precision, recall, f1, support),
         "confusion": {"labels": list(LEVELS), "matrix": confusion_matrix(y_true, y_pred, labels=list(LEVELS)).tolist()},
     }
 
@@ -40,15 +46,7 @@ def category_metrics(true: Sequence[Sequence[str]], pred: Sequence[Sequence[str]
     return {
         "micro_f1": round(float(f1_score(y_true, y_pred, average="micro", zero_division=0)), 4),
         "macro_f1": round(float(np.mean(f1)), 4),
-        "per_category": {
-            c: {
-                "precision": round(float(p), 4),
-                "recall": round(float(r), 4),
-                "f1": round(float(f), 4),
-                "support": int(s),
-            }
-            for c, p, r, f, s in zip(CATEGORIES, precision, recall, f1, support, strict=True)
-        },
+        "per_category": _per_label(CATEGORIES, precision, recall, f1, support),
     }
 
 
