@@ -12,6 +12,7 @@ seconds and classify thousands of sentences a second on one core.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,18 @@ from sklearn.svm import LinearSVC
 from model.annotate import LexiconAnnotator
 from model.linear_heads import fold_heads
 from model.taxonomy import CATEGORIES, LEVELS
+
+
+def word_ngrams(annotated: str, max_n: int) -> list[str]:
+    """1- to max_n-grams of an annotated sentence (already lowercased and tokenised, space-separated).
+
+    The same features TfidfVectorizer builds with token_pattern r"\\S+", without its regex pass per sentence.
+    """
+    tokens = annotated.split()
+    grams = list(tokens)
+    for n in range(2, max_n + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
 
 
 class SentenceClassifier(ClassifierMixin, BaseEstimator):
@@ -109,9 +122,7 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
                 (
                     "ngrams",
                     TfidfVectorizer(
-                        token_pattern=r"\S+",
-                        lowercase=False,
-                        ngram_range=(1, self.ngram_max),
+                        analyzer=partial(word_ngrams, max_n=self.ngram_max),
                         min_df=self.min_df,
                         max_features=self.max_features,
                         sublinear_tf=True,

@@ -152,7 +152,10 @@ class ClaimRiskModel:
     ) -> SentencePrediction:
         label = LEVELS[rank]
         categories = decode_categories(label, cat_p)
-        hint = fix_hint(categories, self.classifier.matched_terms(sentence.text), disclaimer) if categories else ""
+        # Only disease and drug hints name the terms found; skip the lexicon pass for the others.
+        named = {"disease", "drug"} & set(categories)
+        terms = self.classifier.matched_terms(sentence.text) if named else {}
+        hint = fix_hint(categories, terms, disclaimer) if categories else ""
         return SentencePrediction(
             start=sentence.start,
             end=sentence.end,
