@@ -90,3 +90,17 @@ def default_model(default_models_dir: Path) -> ClaimRiskModel:
     from model.artifact import load_model
 
     return load_model(default_models_dir / "current")
+
+
+def copy_artifact_as(source: Path, root: Path, version: str) -> Path:
+    """A copy of an artifact under another version name (the manifest's hash still matches the model file)."""
+    import json
+    import shutil
+
+    from model.artifact import MANIFEST_FILE
+
+    folder = root / version
+    shutil.copytree(source, folder)
+    manifest = json.loads((folder / MANIFEST_FILE).read_text())
+    (folder / MANIFEST_FILE).write_text(json.dumps({**manifest, "version": version}))
+    return folder

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import shutil
 import threading
 import time
 import weakref
@@ -26,6 +25,7 @@ from service.app import create_app
 from service.feedback import FeedbackStore, export_feedback
 from service.holder import Loader
 from service.settings import Settings, SettingsError, get_settings
+from tests.conftest import copy_artifact_as
 from training.validate_data import validate
 
 ARTICLE = "Kava is a root from Vanuatu. It cures anxiety disorders. Take two capsules a day."
@@ -397,27 +397,20 @@ def test_bad_feedback_is_refused(client: TestClient, tmp_path: Path, correction:
 # ------------------------------------------------------------------ reload
 
 
-def _version_folder(source: Path, root: Path, version: str) -> Path:
-    """A copy of the tiny artifact under another version name (the manifest's hash still matches)."""
-    folder = root / version
-    shutil.copytree(source, folder)
-    manifest = json.loads((folder / MANIFEST_FILE).read_text())
-    (folder / MANIFEST_FILE).write_text(json.dumps({**manifest, "version": version}))
-    return folder
 
 
 def test_reload_swaps_in_the_new_current_and_keeps_the_old_on_failure(tmp_path: Path, tiny_model_dir: Path) -> None:
     root = tmp_path / "models"
     root.mkdir()
-    point_current(root, _version_folder(tiny_model_dir, root, "v1"))
+    point_current(root, copy_artifact_as(tiny_model_dir, root, "v1"))
     with TestClient(make_app(tmp_path, None)) as client:
         assert client.get("/v1/model").json()["version"] == "v1"
-        point_current(root, _version_folder(tiny_model_dir, root, "v2"))
+        point_current(root, copy_artifact_as(tiny_model_dir, root, "v2"))
         assert client.get("/v1/model").json()["version"] == "v1", "nothing changes before the reload"
         assert client.post("/v1/admin/reload").json()["version"] == "v2"
         assert client.post("/v1/classify", json={"text": ARTICLE}).json()["model"] == {"version": "v2"}
 
-        broken = _version_folder(tiny_model_dir, root, "v3")
+        broken = copy_artifact_as(tiny_model_dir, root, "v3")
         (broken / MODEL_FILE).write_bytes(b"not a joblib file")
         point_current(root, broken)
         error = assert_error(client.post("/v1/admin/reload"), 409, "reload_failed")
@@ -434,11 +427,11 @@ def test_a_reload_in_one_worker_reaches_the_others(tmp_path: Path, tiny_model_di
     """Workers of one service share CLAIMRISK_DATA_DIR; the one that reloads announces it there."""
     root = tmp_path / "models"
     root.mkdir()
-    point_current(root, _version_folder(tiny_model_dir, root, "v1"))
+    point_current(root, copy_artifact_as(tiny_model_dir, root, "v1"))
     first, second = make_app(tmp_path, None), make_app(tmp_path, None)
     second.state.holder.check_every = 0.0
     with TestClient(first) as one, TestClient(second) as two:
-        point_current(root, _version_folder(tiny_model_dir, root, "v2"))
+        point_current(root, copy_artifact_as(tiny_model_dir, root, "v2"))
         assert two.get("/v1/model").json()["version"] == "v1"
         assert one.post("/v1/admin/reload").json()["version"] == "v2"
         seen = [two.get("/v1/model").json()["version"] for _ in range(3)]

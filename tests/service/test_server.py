@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from model.artifact import MANIFEST_FILE, point_current
-from tests.conftest import REPO, run_cli
+from model.artifact import point_current
+from tests.conftest import REPO, copy_artifact_as, run_cli
 
 HOST = "127.0.0.1"
 API_KEY, ADMIN_KEY = "cms-key-0b7e41", "ops-key-9a3c58"
@@ -86,19 +85,13 @@ def _wait_ready(server: Server) -> None:
     pytest.fail(f"the server was not ready after {STARTUP_SECONDS}s:\n{server.output()}")
 
 
-def _version_folder(source: Path, root: Path, version: str) -> Path:
-    folder = root / version
-    shutil.copytree(source, folder)
-    manifest = json.loads((folder / MANIFEST_FILE).read_text())
-    (folder / MANIFEST_FILE).write_text(json.dumps({**manifest, "version": version}))
-    return folder
 
 
 @pytest.fixture(scope="module")
 def models_root(tmp_path_factory: pytest.TempPathFactory, tiny_model_dir: Path) -> Path:
     root = tmp_path_factory.mktemp("served-models")
-    _version_folder(tiny_model_dir, root, "v2")
-    point_current(root, _version_folder(tiny_model_dir, root, "v1"))
+    copy_artifact_as(tiny_model_dir, root, "v2")
+    point_current(root, copy_artifact_as(tiny_model_dir, root, "v1"))
     return root
 
 
@@ -215,8 +208,8 @@ def test_reload_while_a_thread_pool_sends_requests(secured: Server, models_root:
 def test_with_two_workers_a_reload_reaches_both(tmp_path: Path, tiny_model_dir: Path) -> None:
     root = tmp_path / "models"
     root.mkdir()
-    _version_folder(tiny_model_dir, root, "w2")
-    point_current(root, _version_folder(tiny_model_dir, root, "w1"))
+    copy_artifact_as(tiny_model_dir, root, "w2")
+    point_current(root, copy_artifact_as(tiny_model_dir, root, "w1"))
     with serve(root / "current", tmp_path / "server.log", {"CLAIMRISK_DATA_DIR": str(tmp_path / "var")},
                "--workers", "2") as server, ThreadPoolExecutor(8) as pool:
 
