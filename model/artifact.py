@@ -9,6 +9,7 @@ edits, not against someone who can rewrite the manifest too.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -99,6 +100,10 @@ def load_model(folder: str | Path) -> ClaimRiskModel:
         raise ArtifactError(f"{model_path} cannot be loaded: {exc}") from exc
     if not isinstance(classifier, SentenceClassifier):
         raise ArtifactError(f"{model_path} holds a {type(classifier).__name__}, not a SentenceClassifier")
+    # The model and the ~130k objects of the libraries imported before it live as long as the process;
+    # freezing them keeps the cyclic collector from walking them again and again while articles are
+    # scored (bench/speed.py: about 15% more articles a second). Refcounting still frees them.
+    gc.freeze()
     return ClaimRiskModel(classifier, manifest["version"], manifest)
 
 

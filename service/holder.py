@@ -47,10 +47,17 @@ def release_when_gone(model: weakref.ref, every: float = 0.5, tries: int = 240) 
                 break
             time.sleep(every)
             if attempt % 10 == 9:
-                gc.collect()  # only the collector frees a model caught in a reference cycle
+                collect_everything()  # only the collector frees a model caught in a reference cycle
         _malloc_trim()
 
     threading.Thread(target=wait_then_trim, name="claimrisk-release", daemon=True).start()
+
+
+def collect_everything() -> None:
+    """A full collection that also reaches objects `load_model` froze (a replaced model among them), then refreeze."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _malloc_trim() -> None:
