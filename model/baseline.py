@@ -41,8 +41,8 @@ class KeywordBaseline:
         found += [category for kind, category in _MEDIUM_CUES.items() if kind in kinds]
         return found
 
-    def scores(self, features: list[set[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """One-hot levels and 0/1 categories from the rule."""
+    def scores(self, features: list[set[str]], lengths: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """One-hot levels and 0/1 categories from the rule (sentence by sentence: `lengths` is not used)."""
         levels = np.zeros((len(features), len(LEVELS)))
         categories = np.zeros((len(features), len(CATEGORIES)))
         for row, kinds in enumerate(features):

@@ -74,7 +74,7 @@ class SentenceScorer(Protocol):
     """What a document needs of a sentence model: the classifier, or the keyword baseline."""
 
     def features(self, texts: Sequence[str]) -> Any: ...
-    def scores(self, features: Any) -> tuple[np.ndarray, np.ndarray]: ...
+    def scores(self, features: Any, lengths: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]: ...
     def decide(self, levels: np.ndarray) -> np.ndarray: ...
     def matched_terms(self, text: str) -> dict[str, list[str]]: ...
 
@@ -104,7 +104,9 @@ class ClaimRiskModel:
         formats = [fmt] * len(sources) if isinstance(fmt, str) else list(fmt)
         every = [all_sentences] * len(sources) if isinstance(all_sentences, bool) else list(all_sentences)
         segmented = [_segment(source, f) for source, f in zip(sources, formats, strict=True)]
-        levels, cats = self.score_sentences([s.text for sentences in segmented for s in sentences])
+        levels, cats = self.score_sentences(
+            [s.text for sentences in segmented for s in sentences], [len(sentences) for sentences in segmented]
+        )
         results, offset = [], 0
         for sentences, show_all in zip(segmented, every, strict=True):
             stop = offset + len(sentences)
@@ -112,19 +114,26 @@ class ClaimRiskModel:
             offset = stop
         return results
 
-    def score_sentences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Level and category probabilities of sentences, with rule 7 of the guide: the disclaimer is low."""
+    def score_sentences(
+        self, texts: Sequence[str], lengths: Sequence[int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Level and category probabilities of sentences, with rule 7 of the guide: the disclaimer is low.
+
+        `lengths` says how many consecutive sentences make each document (their context); None: each on its own.
+        """
         if not texts:
             return np.zeros((0, len(LEVELS))), np.zeros((0, len(CATEGORIES)))
-        levels, categories = self.classifier.scores(self.classifier.features(texts))
+        levels, categories = self.classifier.scores(self.classifier.features(texts), lengths)
         disclaimer = [is_disclaimer(t) for t in texts]
         levels[disclaimer] = (1.0, 0.0, 0.0)
         categories[disclaimer] = 0.0
         return levels, categories
 
-    def predict_sentences(self, texts: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    def predict_sentences(
+        self, texts: Sequence[str], lengths: Sequence[int] | None = None
+    ) -> tuple[list[str], list[list[str]]]:
         """Level and categories of each sentence, as evaluation compares them with labels."""
-        levels, cats = self.score_sentences(texts)
+        levels, cats = self.score_sentences(texts, lengths)
         labels = [LEVELS[i] for i in self.classifier.decide(levels)] if len(texts) else []
         return labels, [decode_categories(label, cats[i]) for i, label in enumerate(labels)]
 

@@ -31,7 +31,7 @@ def tiny_records():
 @pytest.fixture(scope="session")
 def tiny_classifier() -> SentenceClassifier:
     records = tiny_records()
-    return SentenceClassifier(calibration_folds=3).fit(
+    return SentenceClassifier(inner_folds=3).fit(
         [r.text for r in records],
         [r.label for r in records],
         categories=[list(r.categories) for r in records],

@@ -77,9 +77,12 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"# claimrisk model {manifest['version']}",
         "",
         "Sentence-level claim-risk classifier for supplement marketing text (labels: ../shared/LABELING.md). "
-        "Lexicon-annotated word n-gram TF-IDF; a linear SVM with sigmoid calibration for the level (a sentence is "
-        "high when its P(high) clears a threshold set out of fold for the configured recall of high), one-vs-rest "
-        "logistic regression for categories. A document's label is its highest sentence level.",
+        "Lexicon-annotated word n-gram TF-IDF into a first stage per sentence (a linear SVM for the level, "
+        "one-vs-rest logistic regression for the categories, each averaged over folds by document), then a level "
+        "head reading each sentence's first-stage scores as cubic splines beside its neighbours' and its "
+        "document's riskiest (multinomial logistic regression fitted out of fold, so its probabilities are "
+        "calibrated). A sentence is high when its P(high) clears a threshold set out of fold for the configured "
+        "recall of high. A document's label is its highest sentence level.",
         "",
         f"- created {manifest['created']}, Python {manifest['python']}, scikit-learn {manifest['scikit_learn']}",
         f"- training data: {data['sentences']} sentences, {data['documents']} documents, {data['products']} products; "

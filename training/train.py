@@ -17,6 +17,7 @@ import numpy as np
 from datasets import Dataset
 
 from model.classifier import SentenceClassifier
+from model.context import document_lengths
 from model.predict import ClaimRiskModel, SentenceScorer
 from training.dataset import load_training_data
 from training.metrics import category_metrics, level_metrics, pooled
@@ -36,8 +37,9 @@ class TrainConfig:
     min_df: int = 1
     level_c: float = 2.0
     category_c: float = 4.0
-    calibration: str = "sigmoid"
-    calibration_folds: int = 5
+    context_c: float = 1.0
+    spline_knots: int = 5
+    inner_folds: int = 5
     high_recall: float | None = 0.9
 
     def classifier(self) -> SentenceClassifier:
@@ -46,8 +48,9 @@ class TrainConfig:
             min_df=self.min_df,
             level_c=self.level_c,
             category_c=self.category_c,
-            calibration=self.calibration,
-            calibration_folds=self.calibration_folds,
+            context_c=self.context_c,
+            spline_knots=self.spline_knots,
+            inner_folds=self.inner_folds,
             high_recall=self.high_recall,
             random_state=self.seed,
         )
@@ -69,8 +72,9 @@ def fit_on(data: Dataset, rows: np.ndarray | None, config: TrainConfig) -> Sente
 
 
 def predictions(scorer: SentenceScorer, data: Dataset) -> dict[str, list]:
-    """True and predicted levels and categories of every row of `data`."""
-    labels, categories = ClaimRiskModel(scorer, "evaluation").predict_sentences(data["text"])
+    """True and predicted levels and categories of every row of `data` (read document by document, in order)."""
+    model = ClaimRiskModel(scorer, "evaluation")
+    labels, categories = model.predict_sentences(data["text"], document_lengths(data["doc_id"]))
     return {"true": data["label"], "pred": labels, "true_categories": data["categories"], "pred_categories": categories}
 
 

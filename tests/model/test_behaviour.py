@@ -29,11 +29,7 @@ def test_quality_bar_on_held_out_product_families(default_models_dir: Path) -> N
     metrics = _held_out_metrics(default_models_dir)
     assert metrics["leave_family_out_macro_f1"] >= 0.85
     assert metrics["leave_family_out_high_recall"] >= 0.90
-
-
-@pytest.mark.xfail(strict=True, reason="known gap: about 0.80 high precision at 0.90 recall on held-out families")
-def test_high_precision_bar_on_held_out_product_families(default_models_dir: Path) -> None:
-    assert _held_out_metrics(default_models_dir)["leave_family_out_high_precision"] >= 0.85
+    assert metrics["leave_family_out_high_precision"] >= 0.85
 
 
 def _flagged(model: ClaimRiskModel, fragment: str) -> tuple[str, list[str]]:
@@ -58,7 +54,6 @@ def test_the_kratom_article(default_model: ClaimRiskModel) -> None:
         assert LEVEL_RANK[_flagged(default_model, fragment)[0]] >= LEVEL_RANK["medium"]
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: read as a mechanism (stress, mood, receptors), P(high) about 0.25")
 def test_the_kratom_painkiller_comparison_is_high(default_model: ClaimRiskModel) -> None:
     label, categories = _flagged(default_model, "similar to certain painkillers")
     assert label == "high" and "drug" in categories

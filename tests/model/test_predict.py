@@ -6,9 +6,16 @@ import html
 
 import numpy as np
 import pytest
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import SplineTransformer
+from sklearn.svm import LinearSVC
 
+from model.context import VIEWS, context_features, document_lengths
 from model.disclaimer import is_disclaimer
 from model.errors import InputError
+from model.linear_heads import LinearHeads, average_heads, cubic_bspline_basis, fold_linear_heads
 from model.predict import ClaimRiskModel, decode_categories, document_scores
 from model.taxonomy import CATEGORIES, HIGH_CATEGORIES, LEVELS, MEDIUM_CATEGORIES
 
@@ -111,13 +118,78 @@ def test_document_score_grows_with_risky_sentences() -> None:
     assert many_harmless["low"] > 0.9
 
 
-def test_folded_heads_reproduce_scikit_learn(tiny_model: ClaimRiskModel) -> None:
+def test_folded_level_head_reproduces_scikit_learn(tiny_model: ClaimRiskModel) -> None:
     classifier = tiny_model.classifier
-    assert classifier.heads_ is not None
     features = classifier.features(["Relieves arthritis pain fast.", "A root from Fiji.", "Studies show it works."])
-    levels, categories = classifier.heads_.scores(features)
-    np.testing.assert_allclose(levels, classifier.level_head_.predict_proba(features), atol=1e-9)
-    np.testing.assert_allclose(categories, classifier.category_head_.predict_proba(features), atol=1e-9)
+    context = context_features(classifier.heads_.decisions(features), [3])
+    expected = classifier.level_head_.predict_proba(context)
+    order = [list(classifier.level_head_.classes_).index(level) for level in LEVELS]
+    np.testing.assert_allclose(classifier.levels_.predict_proba(context), expected[:, order], atol=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore:Label not 3 is present")  # the constant category is the point
+def test_folded_first_stage_reproduces_scikit_learn() -> None:
+    rng = np.random.default_rng(0)
+    features = sparse.random(60, 30, density=0.3, format="csr", random_state=0)
+    levels = np.array(LEVELS * 20)
+    targets = rng.integers(0, 2, size=(60, len(CATEGORIES)))
+    targets[:, 3] = 0  # a category no training sentence had
+    svm = LinearSVC().fit(features, levels)
+    categories = OneVsRestClassifier(LogisticRegression()).fit(features, targets)
+    heads = fold_linear_heads(svm, categories)
+    decisions = heads.decisions(features)
+    np.testing.assert_allclose(decisions[:, :3], svm.decision_function(features), atol=1e-9)
+    np.testing.assert_allclose(heads.category_probabilities(decisions), categories.predict_proba(features), atol=1e-9)
+
+
+@pytest.mark.parametrize("n_knots", [3, 5, 8])
+def test_cubic_bsplines_equal_spline_transformer(n_knots: int) -> None:
+    rng = np.random.default_rng(n_knots)
+    train = rng.normal(size=(200, 4)) * [1, 3, 0.5, 10]
+    spline = SplineTransformer(n_knots=n_knots, degree=3).fit(train)
+    low = np.array([b.t[3] for b in spline.bsplines_])
+    high = np.array([b.t[-4] for b in spline.bsplines_])
+    unseen = np.vstack([rng.normal(size=(50, 4)) * [2, 6, 1, 20], train.min(axis=0), train.max(axis=0)])
+    for x in (train, unseen):
+        np.testing.assert_allclose(cubic_bspline_basis(x, low, high, n_knots), spline.transform(x), atol=1e-10)
+
+
+def test_averaged_heads_score_as_the_mean_of_their_parts() -> None:
+    features = sparse.random(10, 6, density=0.5, format="csr", random_state=1)
+    rng = np.random.default_rng(1)
+    parts = [LinearHeads(rng.normal(size=(6, 5)), rng.normal(size=5), n_levels=3) for _ in range(4)]
+    mean = np.mean([h.decisions(features) for h in parts], axis=0)
+    np.testing.assert_allclose(average_heads(parts).decisions(features), mean, atol=1e-12)
+
+
+def test_context_reads_neighbours_and_the_document_but_never_across_documents() -> None:
+    scores = np.array([[1.0], [2.0], [6.0], [10.0], [20.0]])
+    context = context_features(scores, [3, 2])
+    assert context.shape == (5, len(VIEWS))
+    own, previous, following, doc_max = context.T
+    assert own.tolist() == [1, 2, 6, 10, 20]
+    assert previous.tolist() == [0, 1, 2, 0, 10]
+    assert following.tolist() == [2, 6, 0, 20, 0]
+    assert doc_max.tolist() == [6, 6, 6, 20, 20]
+    alone = context_features(scores)
+    assert alone[:, 1:3].tolist() == [[0, 0]] * 5 and (alone[:, 3] == alone[:, 0]).all()
+    with pytest.raises(ValueError, match="add up to 4"):
+        context_features(scores, [2, 2])
+    assert context_features(scores, [0, 5, 0]).tolist() == context_features(scores, [5]).tolist()
+
+
+def test_documents_are_the_runs_of_equal_ids() -> None:
+    assert document_lengths(["a", "a", "b", "c", "c", "c", "a"]) == [2, 1, 3, 1]
+    assert document_lengths([]) == []
+
+
+def test_a_sentence_reads_differently_in_a_document_than_alone(tiny_model: ClaimRiskModel) -> None:
+    sentences = ["Relieves anxiety and panic attacks.", "It works in days.", "A root from Fiji."]
+    alone, _ = tiny_model.score_sentences(sentences)
+    together, _ = tiny_model.score_sentences(sentences, [3])
+    assert not np.allclose(alone, together)
+    first_alone, _ = tiny_model.score_sentences(sentences[:1])
+    np.testing.assert_allclose(alone[:1], first_alone)
 
 
 def test_hints_name_the_problem(tiny_model: ClaimRiskModel) -> None:

@@ -14,7 +14,7 @@ from training.run import run_training
 from training.train import TrainConfig
 from training.validate_data import CORPUS_DIR
 
-SMALL = TrainConfig(folds=2, calibration_folds=2)
+SMALL = TrainConfig(folds=2, inner_folds=2)
 
 
 @pytest.fixture(scope="module")
