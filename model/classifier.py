@@ -147,8 +147,13 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         return list(GroupKFold(n_splits=folds).split(np.zeros(len(groups)), groups=groups))
 
     def features(self, X: Sequence[str]):
-        """The shared sparse feature matrix of sentences `X`."""
-        return self.featurizer_.transform(X)
+        """The shared sparse feature matrix of sentences `X`.
+
+        The steps are called directly: Pipeline.transform's own checks cost ~50 us a call, a sixth of a
+        one-sentence request.
+        """
+        annotate, ngrams = (step for _, step in self.featurizer_.steps)
+        return ngrams.transform(annotate.transform(X))
 
     def scores(self, features, lengths: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(level probabilities in LEVELS order, category probabilities in CATEGORIES order).

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit, softmax
+from scipy.special import expit
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
@@ -117,7 +117,9 @@ class SplineSoftmaxHead:
         z = (inputs - self.mean) / self.scale
         k = len(self.low)
         expanded = np.hstack([cubic_bspline_basis(z[:, :k], self.low, self.high, self.n_knots), z[:, k:]])
-        return softmax(expanded @ self.coef.T + self.intercept, axis=1)
+        logits = expanded @ self.coef.T + self.intercept
+        odds = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return odds / odds.sum(axis=1, keepdims=True)
 
 
 def fold_level_head(pipeline: Pipeline, classes: Sequence[str]) -> SplineSoftmaxHead:

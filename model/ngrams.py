@@ -17,7 +17,6 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 
 def word_ngrams(annotated: str, max_n: int) -> list[str]:
@@ -67,8 +66,12 @@ class NgramTfidf(TransformerMixin, BaseEstimator):
             shape=(len(indptr) - 1, len(self.idf_)),
         )
         counts.sum_duplicates()  # repeated n-grams of a sentence become one entry holding their count
-        counts.data = (np.log(counts.data) + 1.0) * self.idf_[counts.indices]
-        return normalize(counts, copy=False)
+        weights = (np.log(counts.data) + 1.0) * self.idf_[counts.indices]
+        # l2 row normalisation by hand: sklearn's `normalize` validates its input for ~90 us a call.
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=weights.astype(np.float64) ** 2, minlength=counts.shape[0]))
+        counts.data = (weights / norms[rows]).astype(np.float32)
+        return counts
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         names = np.empty(len(self.vocabulary_), dtype=object)

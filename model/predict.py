@@ -131,11 +131,11 @@ class ClaimRiskModel:
 
     def predict_sentences(
         self, texts: Sequence[str], lengths: Sequence[int] | None = None
-    ) -> tuple[list[str], list[list[str]]]:
-        """Level and categories of each sentence, as evaluation compares them with labels."""
+    ) -> tuple[list[str], list[list[str]], np.ndarray]:
+        """Level, categories and level probabilities of each sentence, as evaluation compares them with labels."""
         levels, cats = self.score_sentences(texts, lengths)
         labels = [LEVELS[i] for i in self.classifier.decide(levels)] if len(texts) else []
-        return labels, [decode_categories(label, cats[i]) for i, label in enumerate(labels)]
+        return labels, [decode_categories(label, cats[i]) for i, label in enumerate(labels)], levels
 
     def _document(
         self, sentences: list[Sentence], levels: np.ndarray, cats: np.ndarray, all_sentences: bool

@@ -151,6 +151,8 @@ def _figures_table(figures: dict[str, Any]) -> str:
     for level, c in figures["per_class"].items():
         lines.append(f"{level:<8} {c['precision']:>9.3f} {c['recall']:>7.3f} {c['f1']:>6.3f} {c['support']:>8}")
     lines.append(f"macro-F1 {figures['macro_f1']:.3f}   accuracy {figures['accuracy']:.3f}")
+    calibration = figures["calibration"]
+    lines.append(f"P(high) calibration: ECE {calibration['high_ece']:.3f}, Brier {calibration['high_brier']:.3f}")
     labels = figures["confusion"]["labels"]
     lines.append("confusion (rows true, columns predicted): " + " ".join(f"{lb:>7}" for lb in labels))
     for label, row in zip(labels, figures["confusion"]["matrix"], strict=True):

@@ -94,6 +94,10 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         "Each product family in turn is left out of training and scored; figures pool all held-out predictions.",
         "",
         *_class_table(lofo["pooled"]),
+        "Calibration of P(high) on held-out families: expected calibration error "
+        f"{lofo['pooled']['calibration']['high_ece']:.3f} (10 bins), Brier score "
+        f"{lofo['pooled']['calibration']['high_brier']:.3f}.",
+        "",
         "Confusion matrix (held-out families):",
         "",
         *_confusion(lofo["pooled"]),

@@ -50,6 +50,20 @@ def category_metrics(true: Sequence[Sequence[str]], pred: Sequence[Sequence[str]
     }
 
 
+def calibration_metrics(y_true: Sequence[str], p_high: Sequence[float], bins: int = 10) -> dict[str, float]:
+    """How far P(high) is from the observed share of high sentences: expected calibration error and Brier score.
+
+    ECE is over `bins` equal-width bins of P(high), each weighted by its share of sentences.
+    """
+    p = np.asarray(p_high, dtype=float)
+    is_high = (np.asarray(y_true) == "high").astype(float)
+    if len(p) == 0:
+        return {"high_ece": 0.0, "high_brier": 0.0}
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    gaps = [abs(p[which == b].mean() - is_high[which == b].mean()) * (which == b).mean() for b in np.unique(which)]
+    return {"high_ece": round(float(sum(gaps)), 4), "high_brier": round(float(np.mean((p - is_high) ** 2)), 4)}
+
+
 def pooled(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Concatenate out-of-fold predictions from several splits before scoring them."""
     return {key: [item for r in results for item in r[key]] for key in results[0]}

@@ -19,8 +19,9 @@ from datasets import Dataset
 from model.classifier import SentenceClassifier
 from model.context import document_lengths
 from model.predict import ClaimRiskModel, SentenceScorer
+from model.taxonomy import LEVELS
 from training.dataset import load_training_data
-from training.metrics import category_metrics, level_metrics, pooled
+from training.metrics import calibration_metrics, category_metrics, level_metrics, pooled
 from training.splits import Split, fixed_evaluation_split, grouped_kfold, leave_family_out
 from training.validate_data import CORPUS_DIR
 
@@ -74,14 +75,21 @@ def fit_on(data: Dataset, rows: np.ndarray | None, config: TrainConfig) -> Sente
 def predictions(scorer: SentenceScorer, data: Dataset) -> dict[str, list]:
     """True and predicted levels and categories of every row of `data` (read document by document, in order)."""
     model = ClaimRiskModel(scorer, "evaluation")
-    labels, categories = model.predict_sentences(data["text"], document_lengths(data["doc_id"]))
-    return {"true": data["label"], "pred": labels, "true_categories": data["categories"], "pred_categories": categories}
+    labels, categories, levels = model.predict_sentences(data["text"], document_lengths(data["doc_id"]))
+    return {
+        "true": data["label"],
+        "pred": labels,
+        "p_high": levels[:, LEVELS.index("high")].tolist(),
+        "true_categories": data["categories"],
+        "pred_categories": categories,
+    }
 
 
 def scored(result: dict[str, list]) -> dict[str, Any]:
     """Level and category figures of pooled predictions."""
     return {
         **level_metrics(result["true"], result["pred"]),
+        "calibration": calibration_metrics(result["true"], result["p_high"]),
         "categories": category_metrics(result["true_categories"], result["pred_categories"]),
     }
 
