@@ -46,6 +46,8 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         ngram_max: int = 2,
         min_df: int = 1,
         max_features: int | None = 200_000,
+        rare_word_df: int | None = 2,
+        char_weight: float = 0.3,
         level_c: float = 2.0,
         category_c: float = 4.0,
         context_c: float = 1.0,
@@ -59,6 +61,8 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         self.ngram_max = ngram_max
         self.min_df = min_df
         self.max_features = max_features
+        self.rare_word_df = rare_word_df
+        self.char_weight = char_weight
         self.level_c = level_c
         self.category_c = category_c
         self.context_c = context_c
@@ -137,7 +141,10 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         return Pipeline(
             [
                 ("annotate", LexiconAnnotator(self.lexicon_dir)),
-                ("ngrams", NgramTfidf(self.ngram_max, self.min_df, self.max_features)),
+                (
+                    "ngrams",
+                    NgramTfidf(self.ngram_max, self.min_df, self.max_features, self.rare_word_df, self.char_weight),
+                ),
             ]
         )
 

@@ -77,7 +77,8 @@ def render_card(manifest: dict[str, Any], metrics: dict[str, Any]) -> str:
         f"# claimrisk model {manifest['version']}",
         "",
         "Sentence-level claim-risk classifier for supplement marketing text (labels: ../shared/LABELING.md). "
-        "Lexicon-annotated word n-gram TF-IDF into a first stage per sentence (a linear SVM for the level, "
+        "Lexicon-annotated word n-gram TF-IDF (plus character n-grams of rare and unseen words) into a first "
+        "stage per sentence (a linear SVM for the level, "
         "one-vs-rest logistic regression for the categories, each averaged over folds by document), then a level "
         "head reading each sentence's first-stage scores as cubic splines beside its neighbours' and its "
         "document's riskiest (multinomial logistic regression fitted out of fold, so its probabilities are "

@@ -36,6 +36,8 @@ class TrainConfig:
     folds: int = 5
     ngram_max: int = 2
     min_df: int = 1
+    rare_word_df: int | None = 2
+    char_weight: float = 0.3
     level_c: float = 2.0
     category_c: float = 4.0
     context_c: float = 1.0
@@ -47,6 +49,8 @@ class TrainConfig:
         return SentenceClassifier(
             ngram_max=self.ngram_max,
             min_df=self.min_df,
+            rare_word_df=self.rare_word_df,
+            char_weight=self.char_weight,
             level_c=self.level_c,
             category_c=self.category_c,
             context_c=self.context_c,
