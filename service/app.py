@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from model.artifact import load_model
 from model.errors import ArtifactError
 from service.auth import require_api_key
+from service.compute import one_compute_thread
 from service.errors import install_error_handlers
 from service.feedback import FeedbackStore
 from service.holder import Loader, ModelHolder, ReloadAnnouncement
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_model) ->
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(_first_load, holder, metrics)
+        one_compute_thread()  # after the load: it caps the libraries loaded by then
         yield  # (no local may hold the model across this: a reload could never free it)
 
     app = FastAPI(title="claimrisk", version="1", description=DESCRIPTION, lifespan=lifespan)

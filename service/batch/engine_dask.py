@@ -21,6 +21,7 @@ from model.predict import ClaimRiskModel
 from service.batch.engine import windowed
 from service.batch.errors import UsageError, WorkerFailure
 from service.batch.scoring import ScoreOptions, Shard, ShardResult, score_shard
+from service.compute import one_compute_thread
 
 
 class ModelPlugin(WorkerPlugin):
@@ -33,6 +34,7 @@ class ModelPlugin(WorkerPlugin):
 
     def setup(self, worker: Any) -> None:
         self.model = pickle.loads(self.payload)
+        one_compute_thread()  # Dask scales this job by workers too
         gc.freeze()  # as in the local workers: the model's objects stay out of garbage collections
 
     def teardown(self, worker: Any) -> None:

@@ -112,8 +112,10 @@ _worker_model: dict[str, ClaimRiskModel] = {}
 
 def _start_worker(folder: str, job_pid: int) -> None:
     from model.artifact import load_model
+    from service.compute import one_compute_thread
 
     _worker_model["model"] = load_model(folder)  # which freezes the heap: the model lives as long as the worker
+    one_compute_thread()  # the job scales by worker processes, as the service does
     job = psutil.Process(job_pid)
     threading.Thread(target=_exit_without, args=(job,), daemon=True, name="job-watch").start()
 

@@ -7,6 +7,7 @@ import json
 from fastapi import APIRouter, Response
 
 from model.predict import DocumentPrediction
+from service.compute import model_slots
 from service.deps import LimitedBatch, LimitedDocument, Metrics, ServedModel
 from service.schemas import BatchResponse, ClassifyResponse, ErrorBody
 
@@ -26,7 +27,8 @@ def _payload(prediction: DocumentPrediction, caller_id: str | None) -> dict:
 @router.post("/classify", response_model=ClassifyResponse, responses=ERRORS, summary="Classify one document")
 def classify(document: LimitedDocument, model: ServedModel, metrics: Metrics) -> Response:
     """The document prediction: risk label, calibrated scores, flagged sentences with offsets and fix hints."""
-    prediction = model.classify(document.text, document.format, document.all_sentences)
+    with model_slots:
+        prediction = model.classify(document.text, document.format, document.all_sentences)
     metrics.count_predictions([prediction])
     return _json(_payload(prediction, document.id))
 
@@ -35,8 +37,9 @@ def classify(document: LimitedDocument, model: ServedModel, metrics: Metrics) ->
 def classify_batch(batch: LimitedBatch, model: ServedModel, metrics: Metrics) -> Response:
     """Results in request order; any invalid document fails the whole batch, naming its index, before any work."""
     documents = batch.documents
-    predictions = model.classify_many(
-        [d.text for d in documents], [d.format for d in documents], [d.all_sentences for d in documents]
-    )
+    with model_slots:
+        predictions = model.classify_many(
+            [d.text for d in documents], [d.format for d in documents], [d.all_sentences for d in documents]
+        )
     metrics.count_predictions(predictions)
     return _json({"results": [_payload(p, d.id) for p, d in zip(predictions, documents, strict=True)]})

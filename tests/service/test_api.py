@@ -508,3 +508,38 @@ def test_a_reload_frees_the_old_model(tmp_path: Path, tiny_model: ClaimRiskModel
         assert client.post("/v1/classify", json={"text": ARTICLE}).json()["model"] == {"version": "new"}
         gc.collect()
         assert old() is None, "something still holds the replaced model: every reload would leak one"
+
+
+class CountingModel(ClaimRiskModel):
+    """A model that records how many classifications run at once, each held until the test lets it go."""
+
+    def __init__(self, base: ClaimRiskModel, release: threading.Event) -> None:
+        super().__init__(base.classifier, "counting")
+        self.release, self.running, self.most = release, 0, 0
+        self.lock = threading.Lock()
+
+    def classify_many(self, *args: Any, **kwargs: Any) -> list:
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        assert self.release.wait(20)
+        try:
+            return super().classify_many(*args, **kwargs)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def test_at_most_two_classifications_run_at_once_in_a_worker(tmp_path: Path, tiny_model: ClaimRiskModel) -> None:
+    release = threading.Event()
+    model = CountingModel(tiny_model, release)
+    with TestClient(make_app(tmp_path, tmp_path, loader=lambda _: model)) as client, ThreadPoolExecutor(6) as pool:
+        requests = [pool.submit(client.post, "/v1/classify", json={"text": ARTICLE}) for _ in range(6)]
+        deadline = time.monotonic() + 20
+        while model.running < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # time enough for a third to slip in, were it allowed
+        assert model.running == 2
+        release.set()
+        assert all(r.result(20).status_code == 200 for r in requests)
+    assert model.most == 2
