@@ -19,7 +19,7 @@ Shared virtual machines are noisy, so the four measures are interleaved for
 `--rounds` rounds and the best of each is kept; each line also says how much
 CPU other processes took meanwhile (the machine's busy time minus the
 measured job's own). Targets (issue 5): 1 worker
->= 0.85 x plain loop; 2 workers >= 1.7 x 1 worker. At ~450 articles/s per
+>= 0.85 x plain loop; 2 workers >= 1.7 x 1 worker. At ~550 articles/s per
 core the default run takes about 6 minutes.
 """
 
