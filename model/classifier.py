@@ -55,7 +55,6 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         inner_folds: int = 5,
         high_recall: float | None = 0.9,
         random_state: int = 0,
-        bagged: bool = True,
     ) -> None:
         self.lexicon_dir = lexicon_dir
         self.ngram_max = ngram_max
@@ -70,7 +69,6 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         self.inner_folds = inner_folds
         self.high_recall = high_recall
         self.random_state = random_state
-        self.bagged = bagged
 
     def fit(
         self,
@@ -99,7 +97,9 @@ class SentenceClassifier(ClassifierMixin, BaseEstimator):
         out_of_fold = np.zeros((len(labels), fold_heads[0].weights.shape[1]))
         for heads, (_, test) in zip(fold_heads, splits, strict=True):
             out_of_fold[test] = heads.decisions(features[test])
-        self.heads_ = average_heads(fold_heads) if self.bagged else self._fit_stage_one(features, labels, targets)
+        # The folds' average, not a refit on everything: the level head then sees scores on the scale it was
+        # fitted on (a refit scores new text more confidently), and it costs no extra fit.
+        self.heads_ = average_heads(fold_heads)
         context = context_features(out_of_fold, document_lengths(groups))
         self.own_columns_ = out_of_fold.shape[1]
         self.level_head_ = self._level_head().fit(context, labels)

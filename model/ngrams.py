@@ -22,7 +22,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 def word_ngrams(annotated: str, max_n: int) -> list[str]:
     """1- to max_n-grams of an annotated sentence (already lowercased and tokenised, space-separated)."""
-    tokens = annotated.split()
+    return _token_ngrams(annotated.split(), max_n)
+
+
+def _token_ngrams(tokens: list[str], max_n: int) -> list[str]:
     grams = list(tokens)
     for n in range(2, max_n + 1):
         grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
@@ -41,9 +44,7 @@ def char_ngrams(token: str) -> list[str]:
 def sentence_grams(annotated: str, max_n: int, common: frozenset[str] | None) -> list[str]:
     """Word 1..max_n-grams, plus character n-grams of each word outside `common` (rare or never seen)."""
     tokens = annotated.split()
-    grams = list(tokens)
-    for n in range(2, max_n + 1):
-        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    grams = _token_ngrams(tokens, max_n)
     if common is not None:
         for token in tokens:
             if token not in common and token[0] != "_":  # placeholders and markers (__x__) are words of ours
